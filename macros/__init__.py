@@ -1,0 +1,17 @@
+"""The trial site's macros package.
+
+mkdocs-macros calls :func:`define_env`; the command line lives in
+``__main__``. Importing this package stays cheap (no mkdocs, no pydantic), so
+``python -m macros simon ...`` starts fast.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def define_env(env: Any) -> None:
+    """Load and validate the trial once, then register the page macros."""
+    from .site import attach
+
+    attach(env)

@@ -1,0 +1,41 @@
+"""Command line: ``python -m macros validate|simon|build ...``.
+
+Bad data or bad arguments print a clear message and exit non-zero; only an
+internal bug shows a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+USAGE = """usage: python -m macros COMMAND [ARGS]
+
+commands:
+  validate [FILE]     check a trial file (default: $TRIAL_DATA or data/trial.yaml)
+  simon ...           Simon two-stage designs (python -m macros simon --help)
+  build [--site-dir DIR]
+                      validate, then build the site into DIR (default: site/)
+                      and replace it only if the build succeeds
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(USAGE, end="")
+        return 0 if args else 2
+    command, rest = args[0], args[1:]
+    if command == "validate":
+        from .cli_validate import main as run
+    elif command == "simon":
+        from .simon_cli import main as run
+    elif command == "build":
+        from .cli_build import main as run
+    else:
+        print(f"error: unknown command '{command}'; see python -m macros --help", file=sys.stderr)
+        return 2
+    return run(rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""Our own Jinja environment: autoescaping templates, never f-strings.
+
+Every piece of HTML the site shows from the trial data is produced here, from
+``templates/<kind>.html.jinja``. Text from the YAML is escaped by Jinja's
+autoescape; nothing from the YAML is ever rendered *as* a template.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+# Registry enumerations whose plain reading is not their words in title case.
+_LABELS = {
+    "NA": "Not applicable",
+    "PHASE1": "Phase 1",
+    "PHASE2": "Phase 2",
+    "PHASE3": "Phase 3",
+    "PHASE4": "Phase 4",
+    "EARLY_PHASE1": "Early phase 1",
+    "NONE": "None (open label)",
+    "ALL": "All",
+    "NIH": "NIH",
+    "FED": "Federal",
+    "OTHER_GOV": "Other government",
+    "INDIV": "Individual",
+    "AMBIG": "Ambiguous",
+    "ECT": "Educational / counselling / training",
+}
+
+
+def label(value: str | None) -> str:
+    """``SINGLE_GROUP`` -> ``Single group``; registry codes in plain words."""
+    if value is None:
+        return ""
+    if value in _LABELS:
+        return _LABELS[value]
+    return value.replace("_", " ").capitalize()
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """Split text on blank lines; single newlines inside a paragraph are kept as spaces."""
+    if not text:
+        return []
+    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+
+
+def slug(value: str) -> str:
+    """A CSS-safe token from a registry code: ``ACTIVE_NOT_RECRUITING`` -> ``active-not-recruiting``."""
+    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+
+
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    word = singular if count == 1 else (many or singular + "s")
+    return f"{count} {word}"
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters.update(label=label, paragraphs=paragraphs, slug=slug)
+    env.globals.update(plural=plural)
+    return env
+
+
+def render(template: str, **context: Any) -> Markup:
+    """Render ``templates/<kind>.html.jinja``.
+
+    The result is wrapped in blank lines so that Markdown treats it as a raw
+    HTML block and leaves its text alone (``**bold**`` in the data stays literal).
+    """
+    html = environment().get_template(f"{template}.html.jinja").render(**context)
+    return Markup("\n\n") + Markup(html.strip()) + Markup("\n\n")
