@@ -1,0 +1,49 @@
+"""Shared fixtures: the repository root and whole-site builds in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TESTS = ROOT / "tests"
+
+
+@dataclass
+class Build:
+    site: Path
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def page(self, name: str) -> str:
+        """HTML of a page by its source name: 'eligibility' -> eligibility/index.html."""
+        path = self.site / ("index.html" if name == "index" else f"{name}/index.html")
+        return path.read_text(encoding="utf-8")
+
+
+def build_site(site: Path, trial: Path | None = None, **env_overrides: str) -> Build:
+    """Run ``mkdocs build --strict`` as a user would, in a fresh process."""
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH="1700000000")
+    env.pop("TRIAL_DATA", None)
+    if trial is not None:
+        env["TRIAL_DATA"] = str(trial)
+    env.update(env_overrides)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )
+    return Build(site, result.returncode, result.stdout, result.stderr)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The site of data/trial.yaml, built once per test session."""
+    build = build_site(tmp_path_factory.mktemp("site") / "site")
+    assert build.returncode == 0, build.stderr
+    return build
