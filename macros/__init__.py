@@ -15,3 +15,10 @@ def define_env(env: Any) -> None:
     from .site import attach
 
     attach(env)
+
+
+def on_post_build(env: Any) -> None:
+    """Write the files the build adds beside the pages (exports, PDFs)."""
+    from .site import post_build
+
+    post_build(env)

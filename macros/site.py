@@ -25,6 +25,12 @@ log = logging.getLogger("mkdocs.plugins.trial")
 REGISTRY_STUDY_URL = "https://clinicaltrials.gov/study/{nct_id}"
 
 
+# Functions called after mkdocs has written the pages, each as
+# ``writer(trial, site_dir: Path, env) -> None``; they add files such as
+# downloads and PDFs next to the pages.
+ARTIFACT_WRITERS: list[Any] = []
+
+
 def attach(env: Any) -> Trial:
     project = Path(env.project_dir)
     path = trial_path(project)
@@ -34,10 +40,18 @@ def attach(env: Any) -> Trial:
         raise PluginError(str(exc)) from None
     log.info("Trial data: %s (%s)", display_name(path, project), trial.identification.nct_id)
     Macros(trial).register(env)
+    env._trial_model = trial  # read by post_build; not a page variable
     # Theme templates (overrides/) read these pre-escaped fragments.
     env.conf["extra"]["trial_identity"] = render("identity", **_base(trial))
     env.conf["extra"]["trial_nct_id"] = trial.identification.nct_id
     return trial
+
+
+def post_build(env: Any) -> None:
+    trial = env._trial_model
+    site_dir = Path(env.conf["site_dir"])
+    for writer in ARTIFACT_WRITERS:
+        writer(trial, site_dir, env)
 
 
 def _base(trial: Trial) -> dict[str, Any]:
