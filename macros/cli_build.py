@@ -56,8 +56,9 @@ def main(argv: list[str]) -> int:
             print("Build failed: the site was not changed.", file=sys.stderr)
             return 1
         _swap(staging, site, Path(tmp))
-    print(f"Site built in {display_name(site, Path.cwd())}/")
-    print(f"Open {display_name(site, Path.cwd())}/index.html, or preview with live reload: make serve")
+    shown = display_name(site, Path.cwd())
+    print(f"Site built in {shown}/")
+    print(f"Open {shown}/index.html, or preview it with live reload: make serve")
     return 0
 
 

@@ -38,7 +38,8 @@ def _arm_labels(trial: Trial) -> Iterator[tuple[Path, str]]:
     seen: set[str] = set()
     for i, label in enumerate(labels):
         if label in seen:
-            yield (("arms_interventions", "arm_groups", i, "label"), f"arm '{label}' is listed twice")
+            path = ("arms_interventions", "arm_groups", i, "label")
+            yield path, f"arm '{label}' is listed twice"
         seen.add(label)
     for i, intervention in enumerate(arms.interventions):
         for j, label in enumerate(intervention.arm_group_labels):
@@ -70,8 +71,10 @@ def _statistical_plan(trial: Trial) -> Iterator[tuple[Path, str]]:
         return
     base = ("statistical_plan",)
     if not plan.n1 < plan.n:
-        yield (*base, "n1"), f"stage 1 size n1 ({plan.n1}) must be smaller than the total n ({plan.n})"
+        yield (*base, "n1"), f"n1 ({plan.n1}) must be smaller than the total n ({plan.n})"
     if not plan.r1 < plan.n1:
         yield (*base, "r1"), f"r1 ({plan.r1}) must be smaller than n1 ({plan.n1})"
     if not plan.r1 <= plan.r < plan.n:
-        yield (*base, "r"), f"r ({plan.r}) must be at least r1 ({plan.r1}) and smaller than n ({plan.n})"
+        yield (*base, "r"), (
+            f"r ({plan.r}) must be at least r1 ({plan.r1}) and smaller than n ({plan.n})"
+        )

@@ -53,7 +53,7 @@ def paragraphs(text: str | None) -> list[str]:
 
 
 def slug(value: str) -> str:
-    """A CSS-safe token from a registry code: ``ACTIVE_NOT_RECRUITING`` -> ``active-not-recruiting``."""
+    """A CSS-safe token: ``ACTIVE_NOT_RECRUITING`` -> ``active-not-recruiting``."""
     return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
 
 

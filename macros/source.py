@@ -87,7 +87,8 @@ class _Builder:
         first_seen: dict[Any, Mark] = {}
         for key_node, value_node in node.value:
             mark = _mark(key_node)
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            is_merge = key_node.tag == "tag:yaml.org,2002:merge"
+            if not isinstance(key_node, yaml.ScalarNode) or is_merge:
                 self.problems.append(
                     Problem(mark.line, mark.column, format_path(path), "keys must be plain names")
                 )
@@ -140,16 +141,35 @@ def parse(text: str, file: str) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or "unreadable YAML"
-        context = f" ({exc.context})" if exc.context else ""
         raise TrialDataError(
-            file, [Problem(line, column, "(top level)", f"YAML syntax error: {problem}{context}")]
+            file, [Problem(line, column, "(top level)", _syntax_message(exc))]
         ) from None
     except yaml.YAMLError as exc:
         raise TrialDataError(file, [Problem(1, 1, "(top level)", f"YAML error: {exc}")]) from None
     finally:
         loader.dispose()
     return Document(data=data, marks=builder.marks, file=file, problems=builder.problems)
+
+
+# PyYAML's wording for the mistakes people make most, in plain words.
+_SYNTAX_HINTS = (
+    ("found character '\\t'", "a tab is used for indentation; indent with spaces"),
+    ("mapping values are not allowed here",
+     "a ':' where a value was expected; put quotes around text that contains ': '"),
+    ("expected <block end>", "the indentation does not line up with the lines above"),
+    ("could not find expected ':'", "a line that is not 'key: value'; check the line above"),
+    ("found undefined tag handle", "an unknown '!' tag; plain values need no tag"),
+    ("could not determine a constructor", "an unsupported '!' tag; plain values need no tag"),
+)
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
+    problem = exc.problem or "unreadable YAML"
+    for needle, hint in _SYNTAX_HINTS:
+        if needle in problem:
+            return f"YAML syntax error: {hint}"
+    context = f" ({exc.context})" if exc.context else ""
+    return f"YAML syntax error: {problem}{context}"
 
 
 def _kind(node: yaml.Node) -> str:

@@ -59,7 +59,14 @@ def validate_document(document: source.Document) -> Trial:
     try:
         trial = Trial.model_validate(document.data)
     except ValidationError as exc:
-        problems += [_translate(err, document) for err in exc.errors()]
+        errors = exc.errors()
+        suggested = {_suggestion(err) for err in errors} - {None}
+        problems += [
+            _translate(err, document)
+            for err in errors
+            # "did you mean 'x'?" already says that x is missing
+            if not (err["type"] == "missing" and tuple(err["loc"]) in suggested)
+        ]
         raise TrialDataError(document.file, problems) from None
     problems += [
         _problem(document, path, message, key=False)
@@ -99,13 +106,12 @@ def _translate(error: Any, document: source.Document) -> Problem:
     if kind == "missing":
         return _problem(document, loc, "required field is missing", key=False)
     if kind == "extra_forbidden":
-        allowed = _allowed_keys(loc[:-1])
         message = f"unknown key '{loc[-1]}'"
-        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+        close = _suggestion(error)
         if close:
-            message += f"; did you mean '{close[0]}'?"
-        elif allowed:
-            message += "; allowed keys here: " + ", ".join(allowed)
+            message += f"; did you mean '{close[-1]}'?"
+        else:
+            message += "; allowed keys here: " + ", ".join(_allowed_keys(loc[:-1]))
         return _problem(document, loc, message, key=True)
     if kind == "literal_error":
         allowed = ", ".join(str(v).strip("'") for v in _split_expected(ctx.get("expected", "")))
@@ -113,7 +119,7 @@ def _translate(error: Any, document: source.Document) -> Problem:
     elif kind in _TYPE_WORDS:
         message = f"must be {_TYPE_WORDS[kind]} (got {_describe(got)})"
         if kind == "string_type" and isinstance(got, (int, float)) and "date" in format_path(loc):
-            message += "; write dates as YYYY-MM-DD"
+            message += "; write dates as YYYY-MM-DD or YYYY-MM, and a year alone in quotes"
     elif kind == "string_too_short":
         message = "must not be empty"
     elif kind == "too_short":
@@ -132,6 +138,15 @@ def _translate(error: Any, document: source.Document) -> Problem:
     else:
         message = f"{error['msg']} (got {_describe(got)})"
     return _problem(document, loc, message, key=False)
+
+
+def _suggestion(error: Any) -> Path | None:
+    """For an unknown key, the path of the nearest valid key, if one is close."""
+    if error["type"] != "extra_forbidden":
+        return None
+    loc: Path = tuple(error["loc"])
+    close = difflib.get_close_matches(str(loc[-1]), _allowed_keys(loc[:-1]), n=1, cutoff=0.6)
+    return (*loc[:-1], close[0]) if close else None
 
 
 def _split_expected(expected: str) -> list[str]:
