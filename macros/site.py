@@ -43,6 +43,10 @@ def attach(env: Any) -> Trial:
     env._trial_model = trial  # read by post_build; not a page variable
     # Theme templates (overrides/) read these pre-escaped fragments.
     env.conf["extra"]["trial_identity"] = render("identity", **_base(trial))
+    env.conf["extra"]["trial_footer"] = render("footer", **_base(trial))
+    # The theme prints site_name unescaped; the NCT id is validated to be
+    # 'NCT' and eight digits, so it is safe there.
+    env.conf["site_name"] = trial.identification.nct_id
     env.conf["extra"]["trial_nct_id"] = trial.identification.nct_id
     return trial
 
