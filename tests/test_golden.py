@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, TESTS
 
 CASES = sorted((TESTS / "invalid").glob("*.yaml"))
