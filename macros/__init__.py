@@ -8,7 +8,11 @@ mkdocs-macros calls :func:`define_env`; the command line lives in
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
+
+_PACKAGE = Path(__file__).resolve().parent
+_loaded_stamp: float | None = None
 
 
 def define_env(env: Any) -> None:
@@ -27,11 +31,16 @@ def on_post_build(env: Any) -> None:
 
 
 def _forget_submodules() -> None:
-    """Drop our submodules so the next import reads the files again.
+    """Drop our submodules when a file in macros/ changed since they were loaded.
 
     mkdocs-macros imports this package once per process, so without this
-    ``mkdocs serve`` would rebuild with the code it started with when a file
-    in macros/ changes.
+    ``mkdocs serve`` would keep rebuilding with the code it started with.
+    Unchanged code is kept: re-importing it would rebuild the model classes
+    and recompile the templates on every rebuild.
     """
-    for name in [n for n in sys.modules if n.startswith(f"{__name__}.")]:
-        del sys.modules[name]
+    global _loaded_stamp
+    stamp = max(p.stat().st_mtime for p in _PACKAGE.rglob("*.py"))
+    if _loaded_stamp is not None and stamp != _loaded_stamp:
+        for name in [n for n in sys.modules if n.startswith(f"{__name__}.")]:
+            del sys.modules[name]
+    _loaded_stamp = stamp
