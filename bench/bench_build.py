@@ -32,9 +32,10 @@ os.chdir(ROOT)
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
 
-import macros  # noqa: E402
 from mkdocs.commands.build import build  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
+
+import macros  # noqa: E402
 
 
 class Clock:
