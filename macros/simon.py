@@ -57,7 +57,7 @@ import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from numbers import Real
 from operator import mul
 
@@ -94,7 +94,8 @@ NEAR_NMAX = 10
 #: Slack allowed when comparing an actual type I error or power with its
 #: target. The targets are decimal numbers (0.05, 1 - 0.2) that binary floating
 #: point cannot represent, the probabilities are sums of many rounded terms, and
-#: ``p0 + 0.15`` may give 0.35000000000000003 rather than 0.35. Each of these
+#: ``p0 + 0.15`` may differ from the intended value (0.30 + 0.15 gives
+#: 0.44999999999999996, 0.10 + 0.20 gives 0.30000000000000004). Each of these
 #: moves a probability by about 1e-16; without slack such noise could flip a
 #: design whose error equals the target (which happens, e.g. by symmetry at
 #: p0 = 0.5) from feasible to infeasible. 1e-12 is far above that noise and far
@@ -186,35 +187,29 @@ class SearchResult:
 # Validation
 
 
-def _show(value: object) -> str:
-    return repr(value)
-
-
 def _probability(name: str, value: object, *, closed: bool = False) -> float:
     # bool is a Real subclass, but True as a probability is surely a mistake.
     if isinstance(value, bool) or not isinstance(value, Real):
         kind = "between 0 and 1" if closed else "strictly between 0 and 1"
-        raise ValueError(f"{name} ({_show(value)}) must be a number {kind}")
+        raise ValueError(f"{name} ({value!r}) must be a number {kind}")
     number = float(value)
     if closed:
         if not 0.0 <= number <= 1.0:  # also rejects NaN
-            raise ValueError(f"{name} ({_show(value)}) must be between 0 and 1")
+            raise ValueError(f"{name} ({value!r}) must be between 0 and 1")
     elif not 0.0 < number < 1.0:
-        raise ValueError(f"{name} ({_show(value)}) must be strictly between 0 and 1")
+        raise ValueError(f"{name} ({value!r}) must be strictly between 0 and 1")
     return number
 
 
 def _whole(name: str, value: object, low: int, high: int) -> int:
-    if isinstance(value, bool):
-        number = None
-    elif isinstance(value, int):
+    number: int | None = None
+    # bool is an int subclass; nmax=True is a mistake, not 1.
+    if not isinstance(value, bool) and (
+        isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    ):
         number = int(value)
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    else:
-        number = None
     if number is None or not low <= number <= high:
-        raise ValueError(f"{name} ({_show(value)}) must be a whole number between {low} and {high}")
+        raise ValueError(f"{name} ({value!r}) must be a whole number between {low} and {high}")
     return number
 
 
@@ -233,7 +228,7 @@ def validate_parameters(
     p0_ = _probability("p0", p0)
     p1_ = _probability("p1", p1)
     if not p1_ > p0_:
-        raise ValueError(f"p1 ({_show(p1)}) must be greater than p0 ({_show(p0)})")
+        raise ValueError(f"p1 ({p1!r}) must be greater than p0 ({p0!r})")
     alpha_ = _probability("alpha", alpha)
     beta_ = _probability("beta", beta)
     nmax_ = None if nmax is None else _whole("nmax", nmax, 2, NMAX_LIMIT)
@@ -252,14 +247,14 @@ def validate_design(r1: object, n1: object, r: object, n: object) -> tuple[int, 
     n_ = _whole("n", n, 2, MAX_DESIGN_N)
     n1_ = _whole("n1", n1, 1, MAX_DESIGN_N)
     if n1_ >= n_:
-        raise ValueError(f"n1 ({_show(n1)}) must be less than n ({_show(n)})")
+        raise ValueError(f"n1 ({n1!r}) must be less than n ({n!r})")
     r1_ = _whole("r1", r1, 0, MAX_DESIGN_N)
     if r1_ >= n1_:
-        raise ValueError(f"r1 ({_show(r1)}) must be at least 0 and less than n1 ({_show(n1)})")
+        raise ValueError(f"r1 ({r1!r}) must be at least 0 and less than n1 ({n1!r})")
     r_ = _whole("r", r, 0, MAX_DESIGN_N)
     if not r1_ <= r_ < n_:
         raise ValueError(
-            f"r ({_show(r)}) must be at least r1 ({_show(r1)}) and less than n ({_show(n)})"
+            f"r ({r!r}) must be at least r1 ({r1!r}) and less than n ({n!r})"
         )
     return r1_, n1_, r_, n_
 
@@ -350,8 +345,7 @@ def _characteristics(r1: int, n1: int, r: int, n: int, p: float) -> OperatingCha
     tails1 = _upper_tails(pmf1)
     tails2 = _upper_tails(_binomial_pmf(n - n1, p))
     reject = _reject(pmf1, tails1, tails2, n1, n - n1, r1, r)
-    pet = math.fsum(pmf1[: r1 + 1]) if p > 0.0 else 1.0
-    pet = min(1.0, pet)
+    pet = min(1.0, math.fsum(pmf1[: r1 + 1]))
     return OperatingCharacteristics(
         p=p,
         reject_probability=reject,
@@ -404,7 +398,7 @@ def evaluate(r1: int, n1: int, r: int, n: int, p0: float, p1: float) -> Design:
     p0_ = _probability("p0", p0)
     p1_ = _probability("p1", p1)
     if not p1_ > p0_:
-        raise ValueError(f"p1 ({_show(p1)}) must be greater than p0 ({_show(p0)})")
+        raise ValueError(f"p1 ({p1!r}) must be greater than p0 ({p0!r})")
     null = _characteristics(r1_, n1_, r_, n_, p0_)
     alternative = _characteristics(r1_, n1_, r_, n_, p1_)
     return Design(
@@ -440,10 +434,8 @@ def _best_test_power(n: int, p0: float, p1: float, alpha: float) -> float:
     c = n - 1 - j if j >= 0 else n
     size = tails0[n - 1 - c] if c < n else 0.0
     power = tails1[n - 1 - c] if c < n else 0.0
-    if pmf0[c] > 0.0:
-        gamma = min(1.0, max(0.0, (alpha - size) / pmf0[c]))
-    else:
-        gamma = 1.0  # underflow: be generous, this is only a bound
+    # On underflow be generous: this is only a bound.
+    gamma = min(1.0, max(0.0, (alpha - size) / pmf0[c])) if pmf0[c] > 0.0 else 1.0
     return power + gamma * pmf1[c]
 
 
@@ -461,20 +453,28 @@ def minimum_sample_size(p0: float, p1: float, alpha: float, beta: float) -> int:
     p0_, p1_, alpha_, beta_, _ = validate_parameters(p0, p1, alpha, beta)
     size = alpha_ + 1e-9
     target = 1.0 - beta_ - 1e-9
-    if _best_test_power(NMAX_LIMIT, p0_, p1_, size) < target:
-        raise ValueError(
-            f"no design with n <= {NMAX_LIMIT} can have type I error <= {alpha_:g} "
-            f"and power >= {1.0 - beta_:g} for p0 = {p0_:g} and p1 = {p1_:g}; "
-            "p1 is too close to p0"
-        )
-    lo, hi = 2, NMAX_LIMIT
-    while lo < hi:
+
+    def enough(n: int) -> bool:
+        return _best_test_power(n, p0_, p1_, size) >= target
+
+    # Gallop up from small n (cheap tables), then bisect: the power is monotone.
+    lo, hi = 1, 2
+    while not enough(hi):
+        if hi >= NMAX_LIMIT:
+            raise ValueError(
+                f"no design with n <= {NMAX_LIMIT} can have type I error <= {alpha_:g} "
+                f"and power >= {1.0 - beta_:g} for p0 = {p0_:g} and p1 = {p1_:g}; "
+                "p1 is too close to p0"
+            )
+        lo, hi = hi, min(NMAX_LIMIT, 2 * hi)
+    # Invariant: lo is too small (or 1), hi is enough.
+    while hi - lo > 1:
         mid = (lo + hi) // 2
-        if _best_test_power(mid, p0_, p1_, size) >= target:
+        if enough(mid):
             hi = mid
         else:
-            lo = mid + 1
-    return lo
+            lo = mid
+    return hi
 
 
 def default_nmax(p0: float, p1: float, alpha: float, beta: float) -> int:
@@ -485,8 +485,11 @@ def default_nmax(p0: float, p1: float, alpha: float, beta: float) -> int:
     1.5 times the single-stage sample size, and the search widens itself when
     a design comes within :data:`NEAR_NMAX` of the limit.
     """
-    m = minimum_sample_size(p0, p1, alpha, beta)
-    return min(NMAX_LIMIT, max(2 * m, m + 40))
+    return _default_nmax(minimum_sample_size(p0, p1, alpha, beta))
+
+
+def _default_nmax(bound: int) -> int:
+    return min(NMAX_LIMIT, max(2 * bound, bound + 40))
 
 
 # --------------------------------------------------------------------------
@@ -505,11 +508,13 @@ class _Engine:
     does not depend on ``r``. Hence:
 
     * for each ``r1`` only the smallest ``r`` with ``R(p0) <= alpha`` (the
-      most powerful admissible ``r``) needs checking;
+      most powerful ``r`` that meets the alpha target) needs checking;
     * the first feasible ``r1`` met from the top is the best for ``(n1, n)``;
     * that smallest ``r`` never decreases as ``r1`` decreases or ``n`` grows,
-      so remembered values give lower bounds and the search for ``r`` takes a
-      step or two;
+      so remembered values give lower bounds and finding it usually takes one
+      or two evaluations of ``R(p0)``;
+    * ``R(p) <= P(X1 > r1)`` and ``R(p) <= P(X > r)`` bound ``r1`` and ``r``
+      before anything is summed;
     * a design cannot beat the best ``EN(p0)`` found so far unless
       ``n1 + (1 - PET) * n2`` does, which cuts the scan short.
 
@@ -518,6 +523,12 @@ class _Engine:
     with a smaller ``n`` are kept (the others cannot be admissible), giving a
     staircase of ``(n, EN)`` points whose first element is the minimax and
     whose last is the optimal design.
+
+    For a fixed ``n1`` the bound on ``EN(p0)`` at the largest usable ``r1``
+    only grows with ``n`` while the best ``EN(p0)`` only falls, so once every
+    ``n1`` is ruled out no larger ``n`` can improve the staircase and the
+    search stops (``exhausted``): the answer is then the same for every
+    ``nmax``.
     """
 
     def __init__(self, p0: float, p1: float, alpha: float, beta: float, start: int) -> None:
@@ -566,7 +577,8 @@ class _Engine:
             self.next_n += 1
         self.next_n = max(self.next_n, nmax + 1)
 
-    def _scan(self, n: int) -> None:  # noqa: C901 - one tight loop, kept flat for speed
+    def _scan(self, n: int) -> None:
+        # One flat loop with locals bound up front: this is the hot path.
         self._grow(n)
         alpha_cap = self.alpha_cap
         power_floor = self.power_floor
@@ -618,10 +630,13 @@ class _Engine:
                 lo = r1 if r1 > chain else chain
                 if lo > r_power:
                     continue
-                # Smallest r >= lo with R(p0) <= alpha.
+                # Smallest r >= lo with R(p0) <= alpha. R(p0) at r = r_alpha is
+                # at most the single-stage error, so r_alpha always passes.
                 if lo >= r_alpha or (
                     _reject(pmf0_1, tails0_1, tails0_2, n1, n2, r1, lo) <= alpha_cap
                 ):
+                    # chain stays a valid bound for smaller r1; lo itself may
+                    # be r1, a limit that does not carry over to them.
                     r = lo
                 else:
                     hi = r_alpha if r_alpha < r_power else r_power
@@ -638,10 +653,13 @@ class _Engine:
                         r = hi
                     else:
                         r = r_power + 1  # alpha needs an r beyond any powerful one
-                floors[r1] = r
-                chain = r
-                if r > r_power:
-                    break
+                    # lo failed, so r > r1 and this r is unconstrained by r1:
+                    # a bound for every smaller r1 and every larger n.
+                    chain = r
+                    if r > r_power:
+                        floors[r1] = r
+                        break
+                floors[r1] = chain
                 if _reject(pmf1_1, tails1_1, tails1_2, n1, n2, r1, r) >= power_floor:
                     found = (en, n, n1, r1, r)
                     best_en = en
@@ -722,7 +740,7 @@ def search(
     """
     p0_, p1_, alpha_, beta_, nmax_ = validate_parameters(p0, p1, alpha, beta, nmax)
     start = minimum_sample_size(p0_, p1_, alpha_, beta_)
-    limit = nmax_ if nmax_ is not None else min(NMAX_LIMIT, max(2 * start, start + 40))
+    limit = nmax_ if nmax_ is not None else _default_nmax(start)
     engine = _Engine(p0_, p1_, alpha_, beta_, start)
     warnings: list[str] = []
     while True:
@@ -742,16 +760,17 @@ def search(
             if limit - n <= NEAR_NMAX
         ]
         if near and not (limit >= NMAX_LIMIT and engine.exhausted):
-            what = " and ".join(dict.fromkeys(near))
+            what = " and ".join(near)
+            verb = "lies" if len(near) == 1 else "lie"
             if limit >= NMAX_LIMIT:
                 warnings.append(
-                    f"{what} lies within {NEAR_NMAX} of nmax = {limit}, the largest allowed; "
+                    f"{what} {verb} within {NEAR_NMAX} of nmax = {limit}, the largest allowed; "
                     "a design with a larger n might have a smaller expected sample size"
                 )
             else:
                 wider = min(NMAX_LIMIT, 2 * limit)
                 warnings.append(
-                    f"{what} lies within {NEAR_NMAX} of nmax = {limit}; "
+                    f"{what} {verb} within {NEAR_NMAX} of nmax = {limit}; "
                     f"search widened to nmax = {wider}"
                 )
                 limit = wider
@@ -770,12 +789,12 @@ def admissible_weight_ranges(designs: Sequence[Design]) -> list[tuple[float, flo
     the optimal design's range starts at 0 and the minimax design's ends at 1.
     """
     breaks = []
-    for a, b in zip(designs, designs[1:]):
+    for a, b in pairwise(designs):
         gain = a.en0 - b.en0
         breaks.append(gain / ((b.n - a.n) + gain))
     upper = [1.0, *breaks]
     lower = [*breaks, 0.0]
-    return list(zip(lower, upper))
+    return list(zip(lower, upper, strict=True))
 
 
 # --------------------------------------------------------------------------
@@ -793,8 +812,8 @@ def brute_force_search(p0: float, p1: float, alpha: float, beta: float, nmax: in
     Raises:
         ValueError: for bad parameters or when no design is feasible.
     """
-    p0_, p1_, alpha_, beta_, nmax_ = validate_parameters(p0, p1, alpha, beta, nmax)
-    assert nmax_ is not None  # validate_parameters keeps a given nmax
+    p0_, p1_, alpha_, beta_, _ = validate_parameters(p0, p1, alpha, beta)
+    nmax_ = _whole("nmax", nmax, 2, NMAX_LIMIT)
     tables = _Engine(p0_, p1_, alpha_, beta_, 2)
     tables._grow(nmax_)
     best_by_n: dict[int, tuple[float, int, int, int, int]] = {}
