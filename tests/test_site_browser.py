@@ -1,0 +1,58 @@
+"""The published site in a real browser: search, phone layout, no outside requests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urlparse
+
+import pytest
+
+from browser import launch, require_chromium, serve
+from conftest import Build
+
+PAGES = ["", "design/", "arms/", "outcomes/", "eligibility/", "sites/", "sponsors/"]
+
+
+@pytest.fixture(scope="module")
+def browser(built_site: Build) -> Iterator[tuple[object, str]]:
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with serve(built_site.site) as base, sync_playwright() as playwright:
+        chromium = launch(playwright)
+        try:
+            yield chromium, base
+        finally:
+            chromium.close()
+
+
+def test_search_for_a_word_of_a_criterion_leads_to_the_eligibility_page(browser) -> None:
+    chromium, base = browser
+    page = chromium.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(base)
+    search = page.locator("input.md-search__input")
+    search.click()
+    search.press_sequentially("ferritin", delay=30)  # Material reacts to key events
+    hit = page.locator(".md-search-result__item a[href*='/eligibility/']").first
+    hit.wait_for(timeout=10_000)
+    hit.click()
+    page.wait_for_url("**/eligibility/**")
+    assert page.get_by_text("Ferritin > 1000 ng/ml", exact=False).first.is_visible()
+    page.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_fit_a_phone_and_request_nothing_from_outside(browser, path: str) -> None:
+    chromium, base = browser
+    context = chromium.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    hosts: set[str] = set()
+    page.on("request", lambda request: hosts.add(urlparse(request.url).hostname or ""))
+    page.goto(base + path, wait_until="networkidle")
+    overflow = page.evaluate(
+        "() => document.scrollingElement.scrollWidth - window.innerWidth"
+    )
+    assert overflow <= 0, f"{path or 'index'} scrolls sideways by {overflow}px on a phone"
+    assert page.locator(".trial-identity").is_visible()
+    assert hosts <= {"127.0.0.1"}, hosts
+    context.close()
