@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import ROOT, TESTS, Build, build_site
 
+from conftest import ROOT, TESTS, Build, build_site
 from macros.validate import load_trial
 
 TRIAL = load_trial(ROOT / "data" / "trial.yaml")

@@ -6,8 +6,8 @@ import re
 
 import pytest
 import yaml
-from conftest import ROOT, TESTS
 
+from conftest import ROOT, TESTS
 from macros.errors import TrialDataError
 from macros.plan import inflated_enrollment
 from macros.source import parse
