@@ -16,6 +16,12 @@ commands:
   build [--site-dir DIR]
                       validate, then build the site into DIR (default: site/)
                       and replace it only if the build succeeds
+  import-ctgov RECORD.json [-o FILE]
+                      turn a ClinicalTrials.gov API v2 study record into a
+                      trial file (default: print it)
+  export --format ctgov|fhir|jsonld|schema [-o FILE] [TRIAL]
+                      the trial as a registry record, a FHIR R5 Bundle,
+                      schema.org JSON-LD, or the trial file's JSON Schema
 """
 
 
@@ -31,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
         from .simon_cli import main as run
     elif command == "build":
         from .cli_build import main as run
+    elif command == "import-ctgov":
+        from .cli_import import main as run
+    elif command == "export":
+        from .cli_export import main as run
     else:
         print(f"error: unknown command '{command}'; see python -m macros --help", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from . import plan_checks, rules
 from .errors import Path
 from .model import Trial, date_key
 
@@ -17,6 +18,7 @@ def check(trial: Trial) -> list[tuple[Path, str]]:
         *_arm_labels(trial),
         *_criterion_ids(trial),
         *_statistical_plan(trial),
+        *rules.check_trial(trial),
     ]
 
 
@@ -78,3 +80,5 @@ def _statistical_plan(trial: Trial) -> Iterator[tuple[Path, str]]:
         yield (*base, "r"), (
             f"r ({plan.r}) must be at least r1 ({plan.r1}) and smaller than n ({plan.n})"
         )
+    # Hypotheses, error rates, the declared design and the enrollment.
+    yield from plan_checks.check(trial)

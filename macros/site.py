@@ -13,9 +13,15 @@ from typing import Any
 from markupsafe import Markup
 from mkdocs.exceptions import PluginError
 
+from .checklist import register as register_checklist
+from .design_page import register as register_design_page
 from .errors import TrialDataError
+from .exports import register as register_downloads
+from .exports import write_downloads
+from .jsonld import medical_study
 from .model import Trial
 from .paths import display_name, trial_path
+from .pdf import write_checklist_pdfs
 from .plan import inflated_enrollment
 from .render import render
 from .validate import load_trial
@@ -29,6 +35,10 @@ REGISTRY_STUDY_URL = "https://clinicaltrials.gov/study/{nct_id}"
 # ``writer(trial, site_dir: Path, env) -> None``; they add files such as
 # downloads and PDFs next to the pages.
 ARTIFACT_WRITERS: list[Any] = []
+ARTIFACT_WRITERS.append(write_checklist_pdfs)
+# Keep last: it writes the downloads and fills in the sizes of the files the
+# writers before it produced (the checklist PDFs) on the Data page.
+ARTIFACT_WRITERS.append(write_downloads)
 
 
 def attach(env: Any) -> Trial:
@@ -40,9 +50,12 @@ def attach(env: Any) -> Trial:
         raise PluginError(str(exc)) from None
     log.info("Trial data: %s (%s)", display_name(path, project), trial.identification.nct_id)
     Macros(trial).register(env)
+    register_checklist(env, trial)
+    register_downloads(env, trial, path)
     env._trial_model = trial  # read by post_build; not a page variable
     # Theme templates (overrides/) read these pre-escaped fragments.
     env.conf["extra"]["trial_identity"] = render("identity", **_base(trial))
+    env.conf["extra"]["trial_jsonld"] = render("jsonld", data=medical_study(trial))
     env.conf["extra"]["trial_footer"] = render("footer", **_base(trial))
     # The theme prints site_name unescaped; the NCT id is validated to be
     # 'NCT' and eight digits, so it is safe there.
@@ -89,6 +102,7 @@ class Macros:
             "identifiers_table",
         ):
             env.macro(getattr(self, name), name)
+        register_design_page(env, self.trial)
 
     def trial_glance(self) -> Markup:
         return render("overview", **self.base)
