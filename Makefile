@@ -14,7 +14,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # tests; poppler-utils (pdftotext, pdftoppm) reads the PDFs in the tests.
 SYSTEM_PACKAGES := chromium poppler-utils
 
-.PHONY: site test serve validate lint bench clean system-deps system-deps-optional
+.PHONY: site test serve validate lint bench schema clean system-deps system-deps-optional
 
 site: $(VENV)/.build-deps system-deps-optional
 	$(PY) -m macros build --site-dir site
@@ -28,6 +28,10 @@ serve: $(VENV)/.build-deps
 
 validate: $(VENV)/.build-deps
 	$(PY) -m macros validate
+
+# The JSON Schema of data/trial.yaml, generated from the model (a test checks it is current).
+schema: $(VENV)/.build-deps
+	$(PY) -m macros export --format schema -o schema/trial.schema.json
 
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .

@@ -57,6 +57,17 @@ def slug(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
 
 
+def runs_by(items: list[Any], attribute: str) -> list[dict[str, Any]]:
+    """Consecutive runs of items sharing ``attribute``, in order (unlike groupby, no sorting)."""
+    runs: list[dict[str, Any]] = []
+    for item in items:
+        key = getattr(item, attribute)
+        if not runs or runs[-1]["key"] != key:
+            runs.append({"key": key, "members": []})
+        runs[-1]["members"].append(item)
+    return runs
+
+
 def plural(count: int, singular: str, many: str | None = None) -> str:
     word = singular if count == 1 else (many or singular + "s")
     return f"{count} {word}"
@@ -72,7 +83,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
-    env.filters.update(label=label, paragraphs=paragraphs, slug=slug)
+    env.filters.update(label=label, paragraphs=paragraphs, slug=slug, runs_by=runs_by)
     env.globals.update(plural=plural)
     return env
 

@@ -151,7 +151,11 @@ class Macros:
     def criteria(self, kind: str) -> Markup:
         if kind not in ("inclusion", "exclusion"):
             raise PluginError(f"criteria(): kind must be 'inclusion' or 'exclusion', not {kind!r}")
-        return render("criteria", criteria=getattr(self.trial.eligibility, kind), kind=kind)
+        eligibility = self.trial.eligibility
+        layout = eligibility.criteria_layout
+        # the registry's closing note follows the last list, as in its text
+        note = layout.note if layout and kind == "exclusion" else None
+        return render("criteria", criteria=getattr(eligibility, kind), kind=kind, note=note)
 
     def sites_table(self) -> Markup:
         return render("sites", **self.base)

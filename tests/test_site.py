@@ -288,3 +288,26 @@ def _env() -> dict[str, str]:
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     env.pop("TRIAL_DATA", None)
     return env
+
+
+def test_imported_layouts_show_subgroups_sub_items_and_notes(tmp_path: Path) -> None:
+    trial = tmp_path / "imported.yaml"
+    imported = subprocess.run(
+        [sys.executable, "-m", "macros", "import-ctgov", "tests/data/handwritten_record.json",
+         "-o", str(trial)],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert imported.returncode == 0, imported.stderr
+    build = build_site(tmp_path / "site", trial=trial, TRIAL_CHROMIUM="/nonexistent", CI="")
+    assert build.returncode == 0, build.stderr
+    page = soup(build, "eligibility")
+    groups = [p.get_text() for p in page.select(".trial-criteria__group")]
+    assert groups == ["Part B only:", "For participants in Cohort 2:"]
+    nested = [
+        li.select_one(".trial-criterion__id").get_text() for li in page.select(".trial-criterion--nested")
+    ]
+    assert nested == ["I3.1", "I3.2", "I3.3", "I3.3.1", "E3.1", "E3.2"]
+    text = text_of(build, "eligibility")
+    assert text.index("Eligibility is assessed at the screening visit.") < text.index("I1 Adults")
+    assert text.endswith("The criteria above are a summary; the protocol has the complete list.")
+    assert "excipients <script>alert(1)</script>." in text
