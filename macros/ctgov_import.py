@@ -22,7 +22,6 @@ from .ctgov_export import to_record
 from .ctgov_mapping import (
     CRITERIA_FIELDS,
     camel,
-    inner_model,
     is_list,
     is_markup,
     module_fields,
@@ -31,7 +30,7 @@ from .ctgov_mapping import (
     unescape,
 )
 from .errors import format_path
-from .model import Trial
+from .model import Trial, inner_model
 
 
 class NotARecord(Exception):

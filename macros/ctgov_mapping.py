@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .model import DateStruct, Trial
+from .model import DateStruct, Trial, inner_model
 
 # The protocolSection modules, by their registry names, in the registry's order.
 MODULES = (
@@ -95,20 +95,6 @@ def extension_fields() -> list[str]:
     """Trial fields the registry has no place for (the site's own additions)."""
     modules = set(module_fields())
     return [name for name in Trial.model_fields if name not in modules and name != "has_results"]
-
-
-def inner_model(annotation: Any) -> type[BaseModel] | None:
-    """The model class inside ``X | None``, ``list[X]`` or ``Annotated[X, ...]``."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    origin = typing.get_origin(annotation)
-    if origin is None:
-        return None
-    for arg in typing.get_args(annotation):
-        found = inner_model(arg)
-        if found is not None:
-            return found
-    return None
 
 
 def is_list(annotation: Any) -> bool:

@@ -9,8 +9,9 @@ span several fields live in :mod:`macros.consistency`.
 from __future__ import annotations
 
 import re
+import typing
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
@@ -521,3 +522,17 @@ class Trial(Strict):
     def record_version(self) -> str:
         """The registry record's version: its last update date."""
         return self.status.last_update_post_date.date
+
+
+def inner_model(annotation: Any) -> type[BaseModel] | None:
+    """The model class inside ``X | None``, ``list[X]`` or ``Annotated[X, ...]``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin is None:
+        return None
+    for arg in typing.get_args(annotation):
+        found = inner_model(arg)
+        if found is not None:
+            return found
+    return None

@@ -9,8 +9,6 @@ line, column and field path.
 from __future__ import annotations
 
 import difflib
-import types
-import typing
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -18,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import consistency, source
 from .errors import Path, Problem, TrialDataError, format_path
-from .model import Trial
+from .model import Trial, inner_model
 
 _PATTERN_HINTS = {
     "nct_id": "must be 'NCT' followed by 8 digits, such as NCT01234567",
@@ -154,24 +152,6 @@ def _split_expected(expected: str) -> list[str]:
     return [part.strip() for part in expected.replace(" or ", ", ").split(",") if part.strip()]
 
 
-def _unwrap_model(annotation: Any) -> type[BaseModel] | None:
-    """The model class inside Optional[...], list[...] or Annotated[...]."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    origin = typing.get_origin(annotation)
-    if origin is None:
-        return None
-    args = typing.get_args(annotation)
-    if origin is typing.Annotated:
-        return _unwrap_model(args[0])
-    if origin in (list, typing.Union, types.UnionType):
-        for arg in args:
-            found = _unwrap_model(arg)
-            if found is not None:
-                return found
-    return None
-
-
 def _allowed_keys(loc: Path) -> list[str]:
     model: type[BaseModel] | None = Trial
     for part in loc:
@@ -180,7 +160,7 @@ def _allowed_keys(loc: Path) -> list[str]:
         field = next(
             (f for key, f in model.model_fields.items() if (f.alias or key) == part), None
         )
-        model = _unwrap_model(field.annotation) if field else None
+        model = inner_model(field.annotation) if field else None
     if model is None:
         return []
     return [f.alias or key for key, f in model.model_fields.items()]
