@@ -327,7 +327,11 @@ class ChecklistMacros:
             paper: posixpath.relpath(posixpath.join(folder, name), base or ".")
             for paper, name in PDF_NAMES.items()
         }
-        return render("checklist_downloads", links=links, **self._context())
+        from .pdf import find_chromium
+
+        # Without Chromium the build writes no PDFs: do not link to missing files.
+        available = find_chromium() is not None
+        return render("checklist_downloads", links=links, available=available, **self._context())
 
     def head(self) -> Markup:
         """For the page's <head>: running header and footer for print, the pre-screen data."""

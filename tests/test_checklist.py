@@ -327,3 +327,14 @@ def test_the_prescreen_script_has_no_network_storage_or_html_parsing() -> None:
         "insertAdjacentHTML", "document.write", "eval(", "import(",
     ):
         assert banned not in script, banned
+
+
+def test_without_chromium_the_pages_do_not_link_to_missing_pdfs(tmp_path) -> None:
+    from conftest import build_site
+
+    build = build_site(tmp_path / "site", TRIAL_CHROMIUM="/nonexistent", CI="")
+    assert build.returncode == 0, build.stderr
+    page = build.page("eligibility")
+    assert "checklist-a4.pdf" not in page
+    assert "The checklist PDFs (version" in page and "are not in this build" in page
+    assert not (tmp_path / "site" / "checklist" / "checklist-a4.pdf").exists()
