@@ -142,6 +142,10 @@ def assert_printed_checklist(path: Path, trial: Trial, paper: str) -> list[str]:
         assert len(where) == 1, f"{criterion.id} is on pages {where} of {path.name}"
     everything = " ".join(pages)
     assert "Verified by (investigator)" in everything
+    # The determination starts on the page of the last criterion and is whole.
+    [closing] = [n for n, text in enumerate(pages, 1) if "Determination" in text]
+    assert "Verified by (investigator)" in pages[closing - 1]
+    assert squash(trial.criteria[-1].text) in pages[closing - 1], f"signatures alone on page {closing}"
     # Only the form: no theme navigation, search or page intro.
     for theme_text in ("Search", "Arms and interventions", "Pre-screen", "Made with"):
         assert theme_text not in everything, theme_text
