@@ -21,7 +21,7 @@ site: $(VENV)/.build-deps system-deps-optional
 
 test: $(VENV)/.dev-deps system-deps
 	$(BIN)/ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 serve: $(VENV)/.build-deps
 	$(BIN)/mkdocs serve --strict --livereload

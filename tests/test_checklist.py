@@ -231,7 +231,9 @@ def test_without_javascript_the_prescreen_stays_hidden(built_site: Build) -> Non
 
 
 def test_hostile_texts_are_escaped_everywhere(tmp_path: Path) -> None:
-    build = build_site(tmp_path / "site", trial=HOSTILE.relative_to(ROOT), TRIAL_CHROMIUM="/nonexistent")
+    build = build_site(
+        tmp_path / "site", trial=HOSTILE.relative_to(ROOT), TRIAL_CHROMIUM="/nonexistent", CI=""
+    )
     assert build.returncode == 0, build.stderr
     page = build.page("checklist")
     trial = load_trial(HOSTILE)

@@ -424,6 +424,7 @@ def hostile_url(tmp_path_factory) -> Iterator[str]:
         tmp_path_factory.mktemp("hostile") / "site",
         trial=(TESTS / "data" / "hostile_trial.yaml").relative_to(ROOT),
         TRIAL_CHROMIUM="/nonexistent",
+        CI="",  # this build is about the page, not the PDFs
     )
     assert build.returncode == 0, build.stderr
     with serve(build.site) as url:
