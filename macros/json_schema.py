@@ -15,6 +15,7 @@ it in a fresh clone; a test keeps it equal to the model. Regenerate it with
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
 from .model import Trial
@@ -37,5 +38,6 @@ def trial_schema() -> dict[str, Any]:
     }
 
 
+@cache  # depends only on the model; generating it costs more than rendering every page
 def schema_text() -> str:
     return json.dumps(trial_schema(), indent=2, ensure_ascii=False) + "\n"
