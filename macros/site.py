@@ -34,11 +34,9 @@ REGISTRY_STUDY_URL = "https://clinicaltrials.gov/study/{nct_id}"
 # Functions called after mkdocs has written the pages, each as
 # ``writer(trial, site_dir: Path, env) -> None``; they add files such as
 # downloads and PDFs next to the pages.
-ARTIFACT_WRITERS: list[Any] = []
-ARTIFACT_WRITERS.append(write_checklist_pdfs)
-# Keep last: it writes the downloads and fills in the sizes of the files the
-# writers before it produced (the checklist PDFs) on the Data page.
-ARTIFACT_WRITERS.append(write_downloads)
+# write_downloads stays last: it fills in, on the Data page, the sizes of the
+# files the writers before it produced (the checklist PDFs).
+ARTIFACT_WRITERS: list[Any] = [write_checklist_pdfs, write_downloads]
 
 
 def attach(env: Any) -> Trial:
@@ -54,13 +52,13 @@ def attach(env: Any) -> Trial:
     register_downloads(env, trial, path)
     env._trial_model = trial  # read by post_build; not a page variable
     # Theme templates (overrides/) read these pre-escaped fragments.
-    env.conf["extra"]["trial_identity"] = render("identity", **_base(trial))
+    base = _base(trial)
+    env.conf["extra"]["trial_identity"] = render("identity", **base)
     env.conf["extra"]["trial_jsonld"] = render("jsonld", data=medical_study(trial))
-    env.conf["extra"]["trial_footer"] = render("footer", **_base(trial))
+    env.conf["extra"]["trial_footer"] = render("footer", **base)
     # The theme prints site_name unescaped; the NCT id is validated to be
     # 'NCT' and eight digits, so it is safe there.
     env.conf["site_name"] = trial.identification.nct_id
-    env.conf["extra"]["trial_nct_id"] = trial.identification.nct_id
     return trial
 
 
