@@ -18,14 +18,14 @@ _loaded_stamp: float | None = None
 def define_env(env: Any) -> None:
     """Load and validate the trial once, then register the page macros."""
     _forget_submodules()
-    from .site import attach
+    from macros.site.glue import attach
 
     attach(env)
 
 
 def on_post_build(env: Any) -> None:
     """Write the files the build adds beside the pages (exports, PDFs)."""
-    from .site import post_build
+    from macros.site.glue import post_build
 
     post_build(env)
 

@@ -32,15 +32,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if args else 2
     command, rest = args[0], args[1:]
     if command == "validate":
-        from .cli_validate import main as run
+        from macros.cli.validate import main as run
     elif command == "simon":
-        from .simon_cli import main as run
+        from macros.cli.simon import main as run
     elif command == "build":
-        from .cli_build import main as run
+        from macros.cli.build import main as run
     elif command == "import-ctgov":
-        from .cli_import import main as run
+        from macros.cli.import_ctgov import main as run
     elif command == "export":
-        from .cli_export import main as run
+        from macros.cli.export import main as run
     else:
         print(f"error: unknown command '{command}'; see python -m macros --help", file=sys.stderr)
         return 2

@@ -19,9 +19,9 @@ import pytest
 
 from browser import launch, require_chromium, serve
 from conftest import ROOT, TESTS, Build, build_site
-from macros import checklist
-from macros.model import Trial
-from macros.validate import load_trial
+from macros.eligibility import checklist
+from macros.site.loading import load_trial
+from macros.trial.model import Trial
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 

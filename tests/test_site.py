@@ -19,7 +19,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import ROOT, TESTS, Build, build_site
-from macros.validate import load_trial
+from macros.site.loading import load_trial
 
 TRIAL = load_trial(ROOT / "data" / "trial.yaml")
 PAGES = ["index", "design", "arms", "outcomes", "eligibility", "sites", "sponsors"]

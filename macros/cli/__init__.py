@@ -1,0 +1,1 @@
+"""The command line: one module per ``python -m macros`` command."""

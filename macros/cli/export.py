@@ -1,0 +1,61 @@
+"""``python -m macros export --format FORMAT [-o FILE] [TRIAL]``: the trial in a standard format.
+
+FORMAT is ``ctgov`` (a ClinicalTrials.gov API v2 record's protocolSection),
+``fhir`` (a FHIR R5 Bundle), ``jsonld`` (schema.org JSON-LD) or ``schema``
+(the JSON Schema of the trial file, which needs no trial). The trial is TRIAL,
+else ``$TRIAL_DATA``, else ``data/trial.yaml``; the output goes to FILE or to
+standard output, byte for byte what the site publishes under ``downloads/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from macros.registry.json_schema import schema_text
+from macros.site.downloads import FORMATS
+from macros.trial.errors import TrialDataError
+from macros.trial.paths import display_name, trial_path
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        self.exit(2, f"error: {message}\n")
+
+
+def main(argv: list[str]) -> int:
+    parser = _Parser(prog="python -m macros export", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--format", required=True, choices=sorted(FORMATS), help="output format")
+    parser.add_argument("-o", "--output", help="file to write (default: standard output)")
+    parser.add_argument("trial", nargs="?", help="trial file (default: $TRIAL_DATA or data/trial.yaml)")
+    args = parser.parse_args(argv)
+
+    if args.format == "schema":
+        text = schema_text()
+    else:
+        from macros.registry.ctgov_export import not_exported
+        from macros.site.loading import load_trial
+
+        cwd = Path.cwd()
+        path = Path(args.trial) if args.trial else trial_path(cwd)
+        try:
+            trial = load_trial(path, display_name(path, cwd))
+        except TrialDataError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        text = FORMATS[args.format].text(trial)
+        left_out = not_exported(trial) if args.format == "ctgov" else []
+        if left_out:
+            print(
+                "note: a registry record has no place for these, so they are not in the export: "
+                + ", ".join(left_out),
+                file=sys.stderr,
+            )
+    if args.output:
+        target = Path(args.output)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,215 @@
+"""``python -m macros simon``: Simon two-stage designs from the command line.
+
+Two forms::
+
+    simon P0 P1 ALPHA BETA [--nmax N] [--json]
+    simon --design R1 N1 R N --p0 P0 --p1 P1 [--json]
+
+The first searches for the optimal, minimax and admissible designs, the
+second reports the operating characteristics of a given design. Bad arguments
+print one line, ``error: ...``, on stderr and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from macros.design import simon
+
+PROG = "python -m macros simon"
+
+USAGE = (
+    f"{PROG} P0 P1 ALPHA BETA [--nmax N] [--json]\n"
+    f"       {PROG} --design R1 N1 R N --p0 P0 --p1 P1 [--json]"
+)
+
+
+class _UsageError(Exception):
+    """A bad command line; its text is the one-line message to show."""
+
+
+class _Parser(argparse.ArgumentParser):
+    # argparse prints the whole usage block and exits; one line is enough here.
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(message)
+
+
+def _parser() -> _Parser:
+    parser = _Parser(
+        prog=PROG,
+        usage=USAGE,
+        description=(
+            "Exact Simon (1989) two-stage designs for a single-arm phase II trial: "
+            "the optimal, minimax and admissible (Jung et al. 2004) designs, or the "
+            "operating characteristics of a given design."
+        ),
+    )
+    parser.add_argument(
+        "values",
+        nargs="*",
+        metavar="P0 P1 ALPHA BETA",
+        help="response rates p0 < p1, type I error alpha and type II error beta",
+    )
+    parser.add_argument("--nmax", metavar="N", help="largest total sample size to search")
+    parser.add_argument(
+        "--design",
+        nargs=4,
+        metavar=("R1", "N1", "R", "N"),
+        help="evaluate this design instead of searching",
+    )
+    parser.add_argument("--p0", metavar="P0", help="response rate under the null (with --design)")
+    parser.add_argument("--p1", metavar="P1", help="response rate under the alternative (with --design)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    return parser
+
+
+def _number(name: str, text: str) -> int | float:
+    """The number written in ``text``; range checks are left to :mod:`simon`."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        raise _UsageError(f"{name} ({text!r}) is not a number") from None
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.4f}"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        # The first column is a label: left-aligned; numbers align right.
+        parts = [cells[0].ljust(widths[0])]
+        parts += [cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True)]
+        return "  ".join(parts).rstrip()
+
+    return "\n".join([line(header), *(line(row) for row in rows)])
+
+
+def _design_row(label: str, design: simon.Design) -> list[str]:
+    return [
+        label,
+        f"{design.r1}/{design.n1}",
+        f"{design.r}/{design.n}",
+        _fmt(design.en0),
+        _fmt(design.pet0),
+        _fmt(design.alpha),
+        _fmt(design.power),
+    ]
+
+
+def _print_json(payload: object) -> None:
+    import json  # only this output needs it; keeps the cold start lean
+
+    print(json.dumps(payload, indent=2))
+
+
+def _run_search(args: argparse.Namespace) -> int:
+    if args.p0 is not None or args.p1 is not None:
+        raise _UsageError("--p0 and --p1 go with --design; give P0 P1 ALPHA BETA as plain values")
+    if len(args.values) != 4:
+        raise _UsageError(
+            f"expected 4 values P0 P1 ALPHA BETA, got {len(args.values)} (see --help)"
+        )
+    p0, p1, alpha, beta = (
+        _number(name, text) for name, text in zip(("p0", "p1", "alpha", "beta"), args.values, strict=True)
+    )
+    nmax = None if args.nmax is None else _number("nmax", args.nmax)
+    result = simon.search(p0, p1, alpha, beta, nmax=nmax)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.json:
+        _print_json(
+            {
+                "optimal": result.optimal.as_dict(),
+                "minimax": result.minimax.as_dict(),
+                "admissible": [design.as_dict() for design in result.admissible],
+            }
+        )
+        return 0
+    rows = [_design_row("optimal", result.optimal), _design_row("minimax", result.minimax)]
+    rows += [_design_row("admissible", design) for design in result.admissible]
+    header = ["design", "r1/n1", "r/n", "EN(p0)", "PET(p0)", "alpha", "power"]
+    print(
+        f"Simon two-stage designs: p0 = {p0:g}, p1 = {p1:g}, alpha = {alpha:g}, "
+        f"beta = {beta:g} (n <= {result.nmax})"
+    )
+    print()
+    print(_table(header, rows))
+    return 0
+
+
+def _run_design(args: argparse.Namespace) -> int:
+    if args.values:
+        raise _UsageError(
+            f"unexpected values with --design: {' '.join(args.values)}; use --p0 and --p1"
+        )
+    if args.nmax is not None:
+        raise _UsageError("--nmax applies to a search, not to --design")
+    if args.p0 is None or args.p1 is None:
+        raise _UsageError("--design needs both --p0 and --p1")
+    r1, n1, r, n = (
+        _number(name, text) for name, text in zip(("r1", "n1", "r", "n"), args.design, strict=True)
+    )
+    p0 = _number("p0", args.p0)
+    p1 = _number("p1", args.p1)
+    design = simon.evaluate(r1, n1, r, n, p0, p1)
+    at_p1 = simon.operating_characteristics(design.r1, design.n1, design.r, design.n, p1)
+    if args.json:
+        _print_json(
+            {
+                "r1": design.r1,
+                "n1": design.n1,
+                "r": design.r,
+                "n": design.n,
+                "p0": float(p0),
+                "p1": float(p1),
+                "alpha": design.alpha,
+                "power": design.power,
+                "pet0": design.pet0,
+                "pet1": at_p1.early_termination_probability,
+                "en0": design.en0,
+                "en1": at_p1.expected_sample_size,
+            }
+        )
+        return 0
+    print(
+        f"Design r1/n1 = {design.r1}/{design.n1}, r/n = {design.r}/{design.n}: "
+        f"alpha = {_fmt(design.alpha)} (type I error at p0), power = {_fmt(design.power)} (at p1)"
+    )
+    print()
+    header = ["", f"p0 = {p0:g}", f"p1 = {p1:g}"]
+    rows = [
+        ["P(declare promising)", _fmt(design.alpha), _fmt(design.power)],
+        ["PET", _fmt(design.pet0), _fmt(at_p1.early_termination_probability)],
+        ["EN", _fmt(design.en0), _fmt(at_p1.expected_sample_size)],
+    ]
+    print(_table(header, rows))
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    """Run ``simon`` with the arguments that follow the word ``simon``; return the exit status."""
+    try:
+        args = _parser().parse_intermixed_args(argv)
+        if args.design is not None:
+            return _run_design(args)
+        return _run_search(args)
+    except SystemExit as exit_:  # --help
+        return exit_.code if isinstance(exit_.code, int) else 0
+    except (_UsageError, ValueError) as error:
+        message = " ".join(str(error).split())
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""Eligibility: the checklist's data, its fingerprint, and printing it to PDF."""

@@ -1,0 +1,160 @@
+"""Print the built checklist page to A4 and Letter PDFs with headless Chromium.
+
+:mod:`macros.site.checklist_pdfs` calls it after mkdocs has written the pages.
+Chromium prints the page as a browser would: the print style sheet, the
+running header and footer (``@page`` margin boxes), selectable text.
+Debian's ``chromium`` package is used as installed; nothing is downloaded.
+
+Without Chromium the build still succeeds and says in one line that the PDFs
+were skipped; with ``CI=true`` a missing Chromium fails the build instead, so
+that CI always produces and tests the PDFs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from macros.eligibility.checklist import CHECKLIST_PAGE, PDF_NAMES
+
+log = logging.getLogger("mkdocs.plugins.trial.pdf")
+
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+# Seconds one print may take; a hung browser must not hang the build.
+TIMEOUT = 120
+# The only difference between the print variants: the paper size. The page
+# itself names no size, so a reader's own printer settings still apply.
+PAGE_SIZES = {"a4": "A4", "letter": "letter"}
+_SIZE_STYLE = '<style id="trial-checklist-paper">@page { size: %s; }</style>'
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--no-pdf-header-footer",
+    "--hide-scrollbars",
+)
+
+
+def find_chromium() -> str | None:
+    """The Chromium to use: ``$TRIAL_CHROMIUM``, ``chromium`` on PATH, or /usr/bin/chromium."""
+    configured = os.environ.get("TRIAL_CHROMIUM")
+    if configured:
+        return configured if Path(configured).is_file() else None
+    return shutil.which("chromium") or (
+        DEFAULT_CHROMIUM if Path(DEFAULT_CHROMIUM).is_file() else None
+    )
+
+
+class PrintError(Exception):
+    """The checklist could not be printed; the message says why, in one paragraph."""
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() == "true"
+
+
+def print_checklist(page: Path) -> None:
+    """Write ``checklist-a4.pdf`` and ``checklist-letter.pdf`` beside the built checklist ``page``."""
+    if not page.is_file():
+        log.info("Checklist PDFs: no %s page in this site, nothing to print", CHECKLIST_PAGE)
+        return
+    browser = find_chromium()
+    if browser is None:
+        if in_ci():
+            raise PrintError(
+                "Checklist PDFs: Chromium was not found and CI=true requires the PDFs. "
+                "Install Debian's chromium (apt-get install chromium) or set TRIAL_CHROMIUM "
+                "to its path."
+            )
+        log.info(
+            "Checklist PDFs skipped: Chromium not found; install Debian's chromium "
+            "(apt-get install chromium) to produce %s",
+            " and ".join(PDF_NAMES.values()),
+        )
+        return
+    html = page.read_text(encoding="utf-8")
+    if "</head>" not in html:
+        raise PrintError(f"Checklist PDFs: {page} has no </head>; cannot set the paper size")
+    for paper, name in PDF_NAMES.items():
+        # A sibling file, so that the page's relative links (style sheets) resolve.
+        variant = page.with_name(f".print-{paper}.html")
+        variant.write_text(
+            html.replace("</head>", _SIZE_STYLE % PAGE_SIZES[paper] + "</head>", 1),
+            encoding="utf-8",
+        )
+        try:
+            output = page.with_name(name)
+            print_to_pdf(browser, variant, output)
+            fix_dates(output)
+        finally:
+            variant.unlink(missing_ok=True)
+    log.info("Checklist PDFs: %s", ", ".join(PDF_NAMES.values()))
+
+
+def print_to_pdf(browser: str, html: Path, output: Path, timeout: float = TIMEOUT) -> None:
+    """Print one local HTML file to ``output``; PrintError when Chromium fails."""
+    output.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix="trial-chromium-") as profile:
+        command = [
+            browser, *FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={output}",
+            html.resolve().as_uri(),
+        ]
+        # UTC so that the dates Chromium writes have a fixed length (see fix_dates).
+        env = dict(os.environ, TZ="UTC")
+        started = time.monotonic()
+        try:
+            result = subprocess.run(
+                command, capture_output=True, text=True, timeout=timeout, env=env, check=False
+            )
+        except subprocess.TimeoutExpired:
+            raise PrintError(
+                f"Checklist PDFs: Chromium ({browser}) did not finish printing {output.name} "
+                f"within {timeout:.0f} s"
+            ) from None
+        except OSError as exc:
+            raise PrintError(f"Checklist PDFs: cannot run Chromium ({browser}): {exc}") from None
+    if result.returncode != 0 or not output.is_file() or output.stat().st_size == 0:
+        tail = "\n".join((result.stderr or "").strip().splitlines()[-5:])
+        raise PrintError(
+            f"Checklist PDFs: Chromium ({browser}) failed to print {output.name} "
+            f"(exit code {result.returncode}):\n{tail}"
+        )
+    log.debug("Printed %s in %.1f s", output.name, time.monotonic() - started)
+
+
+_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:(\d{14})([^)]*)\)")
+
+
+def fix_dates(pdf: Path) -> None:
+    """Set the PDF's creation and modification dates from ``SOURCE_DATE_EPOCH``.
+
+    Chromium stamps the time of printing; everything else in its PDF depends
+    only on the page, so with a fixed date two builds give the same bytes.
+    Each date is replaced by one of the same length, which keeps the
+    cross-reference offsets valid. Without ``SOURCE_DATE_EPOCH`` the dates stay.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if not epoch.isdigit():
+        return
+    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(int(epoch))).encode()
+    data = pdf.read_bytes()
+
+    def replace(match: re.Match[bytes]) -> bytes:
+        suffix = match.group(3)
+        fixed = b"+00'00'"
+        if len(suffix) != len(fixed):
+            return match.group(0)
+        return b"/" + match.group(1) + b" (D:" + stamp + fixed + b")"
+
+    pdf.write_bytes(_PDF_DATE.sub(replace, data))

@@ -1,0 +1,1 @@
+"""Registries and exchange formats: ClinicalTrials.gov import and export, FHIR, schema.org, JSON Schema."""

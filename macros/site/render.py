@@ -1,0 +1,72 @@
+"""Our own Jinja environment: autoescaping templates, never f-strings.
+
+Every piece of HTML the site shows from the trial data is produced here, from
+``templates/<kind>.html.jinja``. Text from the YAML is escaped by Jinja's
+autoescape; nothing from the YAML is ever rendered *as* a template.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from macros.trial.labels import label
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+def paragraphs(text: str | None) -> list[str]:
+    """Split text on blank lines; single newlines inside a paragraph are kept as spaces."""
+    if not text:
+        return []
+    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+
+
+def slug(value: str) -> str:
+    """A CSS-safe token: ``ACTIVE_NOT_RECRUITING`` -> ``active-not-recruiting``."""
+    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+
+
+def runs_by(items: list[Any], attribute: str) -> list[dict[str, Any]]:
+    """Consecutive runs of items sharing ``attribute``, in order (unlike groupby, no sorting)."""
+    runs: list[dict[str, Any]] = []
+    for item in items:
+        key = getattr(item, attribute)
+        if not runs or runs[-1]["key"] != key:
+            runs.append({"key": key, "members": []})
+        runs[-1]["members"].append(item)
+    return runs
+
+
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    word = singular if count == 1 else (many or singular + "s")
+    return f"{count} {word}"
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters.update(label=label, paragraphs=paragraphs, slug=slug, runs_by=runs_by)
+    env.globals.update(plural=plural)
+    return env
+
+
+def render(template: str, **context: Any) -> Markup:
+    """Render ``templates/<kind>.html.jinja``.
+
+    The result is wrapped in blank lines so that Markdown treats it as a raw
+    HTML block and leaves its text alone (``**bold**`` in the data stays literal).
+    """
+    html = environment().get_template(f"{template}.html.jinja").render(**context)
+    return Markup("\n\n") + Markup(html.strip()) + Markup("\n\n")

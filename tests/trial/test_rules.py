@@ -1,0 +1,262 @@
+"""The rule language: parsing, line-numbered errors, checks and the JSON for the page."""
+
+from __future__ import annotations
+
+import typing
+
+import pytest
+
+from conftest import ROOT, TESTS
+from macros.site.loading import load_trial, validate_document
+from macros.trial import rules, source
+from macros.trial.errors import TrialDataError
+
+BASE = (TESTS / "data" / "second_trial.yaml").read_text(encoding="utf-8")
+ANCHOR = "      text: Able to walk 400 m without help\n"
+
+
+def with_rule(rule_yaml: str) -> str:
+    """The second test trial with ``rule_yaml`` (indented lines) under criterion IN-1."""
+    assert BASE.count(ANCHOR) == 1
+    return BASE.replace(ANCHOR, ANCHOR + rule_yaml)
+
+
+def problems(text: str) -> list[str]:
+    """Every problem line reported for ``text``, without the file name."""
+    try:
+        validate_document(source.parse(text, "t.yaml"))
+    except TrialDataError as exc:
+        return [str(p).removeprefix("t.yaml:") for p in exc.problems]
+    return []
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def mark(text: str, needle: str, value: str) -> str:
+    """``LINE:COL`` of ``value`` on the first line containing ``needle``."""
+    number = line_of(text, needle)
+    return f"{number}:{text.splitlines()[number - 1].index(value) + 1}"
+
+
+def parse(rule_yaml: str) -> rules.RuleNode:
+    trial = validate_document(source.parse(with_rule(rule_yaml), "t.yaml"))
+    rule = trial.eligibility.inclusion[0].rule
+    assert rule is not None
+    return rule
+
+
+# --- the vocabulary --------------------------------------------------------------
+
+
+def test_literal_types_list_exactly_the_vocabulary() -> None:
+    assert set(typing.get_args(rules.VariableName)) == set(rules.VARIABLES)
+    assert set(typing.get_args(rules.EventName)) == set(rules.EVENTS)
+    assert set(typing.get_args(rules.Unit)) == {u for v in rules.VARIABLES.values() for u in v.units}
+
+
+def test_every_variable_has_a_label_and_units() -> None:
+    for name, variable in rules.VARIABLES.items():
+        assert name.islower() and variable.label and variable.units, name
+
+
+# --- parsing each kind of node ---------------------------------------------------
+
+
+def test_a_comparison() -> None:
+    rule = parse('      rule: {variable: alt, operator: ">", threshold: 3, unit: x ULN}\n')
+    assert isinstance(rule, rules.Compare)
+    assert (rule.variable, rule.operator, rule.threshold, rule.unit) == ("alt", ">", 3.0, "x ULN")
+
+
+def test_combinations_counts_events_exceptions_and_manual_parts() -> None:
+    rule = parse(
+        """      rule:
+        all:
+          - any:
+              - {variable: alt, operator: ">", threshold: 3, unit: x ULN}
+              - {variable: ast, operator: ">", threshold: 3, unit: x ULN}
+          - at_least: 2
+            of: {variable: platelets, operator: "<", threshold: 50, unit: 10^9/L}
+            apart: {weeks: 1}
+            consecutive: true
+          - {event: tpo_ra_treatment, within: {weeks: 1}}
+          - condition: {variable: ferritin, operator: ">", threshold: 1000, unit: ng/mL}
+            unless: {manual: true, question: "Caused by infection?"}
+"""
+    )
+    assert isinstance(rule, rules.AllOf)
+    kinds = [node.kind for _, node in rules.walk(rule)]
+    assert kinds == [
+        "all", "any", "compare", "compare", "repeated", "compare", "event", "unless",
+        "compare", "manual",
+    ]
+    repeated = rule.all[1]
+    assert isinstance(repeated, rules.Repeated)
+    assert repeated.apart is not None and repeated.apart.parts() == {"weeks": 1}
+
+
+def test_a_manual_rule_at_the_top_needs_no_question() -> None:
+    rule = parse("      rule: {manual: true}\n")
+    assert isinstance(rule, rules.Manual) and rule.question is None
+
+
+def test_to_json_tags_every_node_with_its_kind() -> None:
+    rule = parse(
+        """      rule:
+        condition: {variable: lvef, operator: "<", threshold: 45, unit: "%", within: {weeks: 4}}
+        unless: {manual: true, question: "Known to be transient?"}
+"""
+    )
+    assert rules.to_json(rule) == {
+        "kind": "unless",
+        "condition": {
+            "kind": "compare", "variable": "lvef", "operator": "<", "threshold": 45.0,
+            "unit": "%", "within": {"weeks": 4},
+        },
+        "unless": {"kind": "manual", "question": "Known to be transient?"},
+    }
+
+
+# --- errors point at their line and list what is allowed ------------------------
+
+
+def test_unknown_variable_operator_and_unit_each_give_their_line() -> None:
+    text = with_rule(
+        "      rule:\n"
+        "        any:\n"
+        '          - {variable: platelet, operator: "<", threshold: 50, unit: 10^9/L}\n'
+        '          - {variable: alt, operator: "=>", threshold: 3, unit: x ULN}\n'
+        '          - {variable: ast, operator: ">", threshold: 3, unit: xULN}\n'
+    )
+    found = problems(text)
+    assert len(found) == 3
+    platelet, operator, unit = found
+    assert platelet.startswith(mark(text, "platelet,", "platelet") + ": ")
+    assert "eligibility.inclusion[0].rule.any[0].variable: must be one of age_years, " in platelet
+    assert "(got 'platelet')" in platelet
+    assert operator.startswith(mark(text, "=>", '"=>"') + ": ")
+    assert "rule.any[1].operator: must be one of <, <=, >, >=, = (got '=>')" in operator
+    assert unit.startswith(mark(text, "xULN", "xULN") + ": ")
+    assert "rule.any[2].unit: must be one of years, 10^9/L" in unit
+
+
+def test_a_unit_the_variable_cannot_have_lists_its_own_units() -> None:
+    text = with_rule('      rule: {variable: ferritin, operator: ">", threshold: 1000, unit: U/L}\n')
+    assert problems(text) == [
+        f"{mark(text, 'ferritin', 'U/L')}: eligibility.inclusion[0].rule.unit: "
+        "must be one of ng/mL, µg/L for ferritin (got 'U/L')"
+    ]
+
+
+def test_misspelt_key_in_a_nested_node_suggests_that_nodes_key() -> None:
+    text = with_rule(
+        "      rule:\n"
+        "        all:\n"
+        "          - {event: radiotherapy, whithin: {years: 1}}\n"
+        '          - {manual: true, question: "Walks unaided?"}\n'
+    )
+    assert problems(text) == [
+        f"{mark(text, 'whithin', '{years')}: eligibility.inclusion[0].rule.all[0].whithin: "
+        "unknown key 'whithin'; did you mean 'within'? (got a mapping)"
+    ]
+
+
+def test_something_that_is_no_rule_names_the_keys_a_rule_has() -> None:
+    text = with_rule("      rule: {treshold: 3}\n")
+    (problem,) = problems(text)
+    assert problem.startswith(f"{mark(text, 'treshold', '{')}: eligibility.inclusion[0].rule: ")
+    assert "is not a rule: a rule has one of the keys manual, any, all" in problem
+
+
+def test_a_manual_part_inside_a_combination_needs_a_question() -> None:
+    text = with_rule(
+        "      rule:\n"
+        "        any:\n"
+        "          - {manual: true}\n"
+        '          - {variable: age_years, operator: "<", threshold: 18, unit: years}\n'
+    )
+    (problem,) = problems(text)
+    assert "rule.any[0].question: a manual part inside a combined rule needs a question" in problem
+
+
+def test_time_windows_need_a_dated_variable_and_exactly_one_length() -> None:
+    text = with_rule(
+        '      rule: {variable: age_years, operator: ">=", threshold: 18, unit: years,'
+        " within: {weeks: 1, days: 2}}\n"
+    )
+    found = problems(text)
+    assert [p.split(": ", 2)[1:] for p in found] == [
+        ["eligibility.inclusion[0].rule.within",
+         "age_years has no test date, so a time window cannot apply (got a mapping)"],
+        ["eligibility.inclusion[0].rule.within",
+         "give exactly one of days, weeks, months or years (got a mapping)"],
+    ]
+
+
+def test_one_variable_in_two_units_across_criteria_is_an_error() -> None:
+    text = with_rule('      rule: {variable: haemoglobin, operator: ">=", threshold: 12, unit: g/dL}\n')
+    anchor = "      text: Walked > 10,000 steps a day over the last month\n"
+    text = text.replace(
+        anchor, anchor + '      rule: {variable: haemoglobin, operator: "<", threshold: 90, unit: g/L}\n'
+    )
+    assert problems(text) == [
+        f"{mark(text, 'threshold: 90', 'g/L')}: eligibility.exclusion[0].rule.unit: "
+        "haemoglobin is compared in g/dL in IN-1; use one unit for a variable throughout "
+        "(got 'g/L')"
+    ]
+
+
+def test_every_problem_of_every_rule_is_reported_at_once() -> None:
+    text = with_rule('      rule: {variable: plt, operator: "<", threshold: 50, unit: 10^9/L}\n')
+    anchor = "      text: Walked > 10,000 steps a day over the last month\n"
+    text = text.replace(anchor, anchor + "      rule: {event: surgery, within: {days: 7}}\n")
+    found = problems(text)
+    assert len(found) == 2
+    assert "(got 'plt')" in found[0] and "(got 'surgery')" in found[1]
+
+
+# --- the trial's own rules ----------------------------------------------------------
+
+# Criteria of NCT05660785 that state a measurable condition, and the kind of rule.
+MEASURABLE = {
+    "I2": "compare", "I4": "repeated", "E2": "event", "E4": "compare", "E7": "compare",
+    "E8": "compare", "E9": "unless", "E13": "any", "E14": "any", "E17": "all", "E18": "event",
+}
+
+
+def test_the_trial_has_a_rule_for_every_measurable_criterion_and_marks_the_rest_manual() -> None:
+    trial = load_trial(ROOT / "data" / "trial.yaml")
+    for criterion in trial.criteria:
+        assert criterion.rule is not None, f"{criterion.id} has no rule"
+        expected = MEASURABLE.get(criterion.id, "manual")
+        assert criterion.rule.kind == expected, criterion.id
+
+
+def test_the_trial_rules_read_the_protocol_thresholds() -> None:
+    trial = load_trial(ROOT / "data" / "trial.yaml")
+    by_id = {c.id: c.rule for c in trial.criteria}
+    compares = {
+        cid: [(n.variable, n.operator, n.threshold, n.unit)
+              for _, n in rules.walk(rule) if isinstance(n, rules.Compare)]
+        for cid, rule in by_id.items() if rule is not None
+    }
+    assert compares["I2"] == [("age_years", ">=", 18, "years")]
+    assert compares["I4"] == [("platelets", "<", 50, "10^9/L")]
+    assert compares["E9"] == [("ferritin", ">", 1000, "ng/mL")]
+    assert compares["E13"] == [
+        ("alt", ">", 3, "x ULN"), ("ast", ">", 3, "x ULN"), ("total_bilirubin", ">", 1.5, "x ULN"),
+    ]
+    assert compares["E14"] == [
+        ("creatinine_clearance", "<", 30, "mL/min"), ("serum_creatinine", ">", 1.5, "x ULN"),
+    ]
+    assert compares["E17"] == [("nyha_class", ">=", 3, "class"), ("lvef", "<", 45, "%")]
+    i4 = by_id["I4"]
+    assert isinstance(i4, rules.Repeated) and i4.at_least == 2 and i4.consecutive
+    assert i4.apart is not None and i4.apart.parts() == {"weeks": 1}
+
+
+@pytest.mark.parametrize("name", ["alt", "ast", "total_bilirubin", "serum_creatinine"])
+def test_liver_and_kidney_values_may_be_relative_to_the_uln(name: str) -> None:
+    assert rules.ULN in rules.VARIABLES[name].units
