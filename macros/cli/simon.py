@@ -1,13 +1,18 @@
 """``python -m macros simon``: Simon two-stage designs from the command line.
 
-Two forms::
+Three forms::
 
     simon P0 P1 ALPHA BETA [--nmax N] [--json]
     simon --design R1 N1 R N --p0 P0 --p1 P1 [--json]
+    simon --analyse R1 N1 R N --p0 P0 --responses S [--stage1-responses X1]
+          [--n1-actual A] [--n2-actual B] [--alpha A] [--json]
 
 The first searches for the optimal, minimax and admissible designs, the
-second reports the operating characteristics of a given design. Bad arguments
-print one line, ``error: ...``, on stderr and exit with status 2.
+second reports the operating characteristics of a given design, the third
+analyses the outcome of a finished trial exactly
+(:mod:`macros.results.inference`): ``S <= R1`` means the trial stopped after
+stage 1 with ``S`` responses. Bad arguments print one line, ``error: ...``,
+on stderr and exit with status 2.
 """
 
 from __future__ import annotations
@@ -18,12 +23,30 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from macros.design import simon
+from macros.results import inference
 
 PROG = "python -m macros simon"
 
 USAGE = (
     f"{PROG} P0 P1 ALPHA BETA [--nmax N] [--json]\n"
-    f"       {PROG} --design R1 N1 R N --p0 P0 --p1 P1 [--json]"
+    f"       {PROG} --design R1 N1 R N --p0 P0 --p1 P1 [--json]\n"
+    f"       {PROG} --analyse R1 N1 R N --p0 P0 --responses S [--stage1-responses X1]\n"
+    f"             [--n1-actual A] [--n2-actual B] [--alpha A] [--json]"
+)
+
+# Options that belong to --analyse only, by their attribute name.
+_ANALYSE_ONLY = {
+    "responses": "--responses",
+    "stage1_responses": "--stage1-responses",
+    "n1_actual": "--n1-actual",
+    "n2_actual": "--n2-actual",
+    "alpha": "--alpha",
+}
+
+# The JSON of --analyse: these keys, in this order.
+ANALYSIS_KEYS = (
+    "stage", "decision", "umvue", "mle", "p_value", "ci_lower", "ci_upper",
+    "mid_p_value", "mid_ci_lower", "mid_ci_upper",
 )
 
 
@@ -44,7 +67,8 @@ def _parser() -> _Parser:
         description=(
             "Exact Simon (1989) two-stage designs for a single-arm phase II trial: "
             "the optimal, minimax and admissible (Jung et al. 2004) designs, or the "
-            "operating characteristics of a given design."
+            "operating characteristics of a given design, or the exact analysis of a "
+            "finished trial (Jung and Kim 2004; Koyama and Chen 2008; Porcher and Desseaux 2012)."
         ),
     )
     parser.add_argument(
@@ -60,8 +84,29 @@ def _parser() -> _Parser:
         metavar=("R1", "N1", "R", "N"),
         help="evaluate this design instead of searching",
     )
-    parser.add_argument("--p0", metavar="P0", help="response rate under the null (with --design)")
+    parser.add_argument(
+        "--analyse",
+        nargs=4,
+        metavar=("R1", "N1", "R", "N"),
+        help="analyse the outcome of a finished trial with this design",
+    )
+    parser.add_argument("--p0", metavar="P0", help="response rate under the null (--design, --analyse)")
     parser.add_argument("--p1", metavar="P1", help="response rate under the alternative (with --design)")
+    parser.add_argument(
+        "--responses",
+        metavar="S",
+        help="total responses (with --analyse); S <= R1 means the trial stopped after stage 1",
+    )
+    parser.add_argument(
+        "--stage1-responses", metavar="X1", help="responses in stage 1, to check S against (with --analyse)"
+    )
+    parser.add_argument("--n1-actual", metavar="A", help="patients actually in stage 1 (with --analyse)")
+    parser.add_argument("--n2-actual", metavar="B", help="patients actually in stage 2 (with --analyse)")
+    parser.add_argument(
+        "--alpha",
+        metavar="A",
+        help="one-sided level of each confidence limit, interval 1 - 2A (with --analyse; default 0.05)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return parser
 
@@ -112,7 +157,14 @@ def _print_json(payload: object) -> None:
     print(json.dumps(payload, indent=2))
 
 
+def _refuse_analyse_options(args: argparse.Namespace, mode: str) -> None:
+    for name, option in _ANALYSE_ONLY.items():
+        if getattr(args, name) is not None:
+            raise _UsageError(f"{option} goes with --analyse, not with {mode}")
+
+
 def _run_search(args: argparse.Namespace) -> int:
+    _refuse_analyse_options(args, "a search (give ALPHA as the third value)")
     if args.p0 is not None or args.p1 is not None:
         raise _UsageError("--p0 and --p1 go with --design; give P0 P1 ALPHA BETA as plain values")
     if len(args.values) != 4:
@@ -148,6 +200,7 @@ def _run_search(args: argparse.Namespace) -> int:
 
 
 def _run_design(args: argparse.Namespace) -> int:
+    _refuse_analyse_options(args, "--design")
     if args.values:
         raise _UsageError(
             f"unexpected values with --design: {' '.join(args.values)}; use --p0 and --p1"
@@ -196,10 +249,67 @@ def _run_design(args: argparse.Namespace) -> int:
     return 0
 
 
+def _optional(name: str, text: str | None) -> int | float | None:
+    return None if text is None else _number(name, text)
+
+
+def _run_analyse(args: argparse.Namespace) -> int:
+    if args.design is not None:
+        raise _UsageError("give either --design or --analyse, not both")
+    if args.values:
+        raise _UsageError(f"unexpected values with --analyse: {' '.join(args.values)}")
+    if args.nmax is not None:
+        raise _UsageError("--nmax applies to a search, not to --analyse")
+    if args.p1 is not None:
+        raise _UsageError("--p1 goes with --design; --analyse needs only --p0")
+    if args.p0 is None:
+        raise _UsageError("--analyse needs --p0, the response rate under the null")
+    if args.responses is None:
+        raise _UsageError("--analyse needs --responses, the total number of responses")
+    r1, n1, r, n = (
+        _number(name, text) for name, text in zip(("r1", "n1", "r", "n"), args.analyse, strict=True)
+    )
+    alpha = _optional("alpha", args.alpha)
+    result = inference.analyse(
+        r1, n1, r, n, _number("p0", args.p0), _number("responses", args.responses),
+        stage1_responses=_optional("stage1_responses", args.stage1_responses),
+        n1_actual=_optional("n1_actual", args.n1_actual),
+        n2_actual=_optional("n2_actual", args.n2_actual),
+        alpha=0.05 if alpha is None else alpha,
+    )
+    if args.json:
+        _print_json({key: getattr(result, key) for key in ANALYSIS_KEYS})
+        return 0
+    level = f"{result.confidence_level * 100:g}%"
+    print(
+        f"Two-stage design r1/n1 = {r1}/{n1}, r/n = {r}/{n}; H0: p <= {result.p0:g}; "
+        f"stage sizes used: {result.n1} and {result.n2}"
+    )
+    print(f"Outcome: {result.decision_text}")
+    print(f"Decision: {result.decision}")
+    print()
+    header = ["", "exact", "mid-p"]
+    rows = [
+        ["p-value (stage-wise ordering)", _fmt(result.p_value), _fmt(result.mid_p_value)],
+        [f"{level} confidence interval", _interval(result.ci_lower, result.ci_upper),
+         _interval(result.mid_ci_lower, result.mid_ci_upper)],
+        ["UMVUE (unbiased estimate)", _fmt(result.umvue), ""],
+        [f"MLE {result.responses}/{result.patients} (biased)", _fmt(result.mle), ""],
+    ]
+    print(_table(header, rows))
+    return 0
+
+
+def _interval(lower: float, upper: float) -> str:
+    return f"{_fmt(lower)} to {_fmt(upper)}"
+
+
 def main(argv: list[str]) -> int:
     """Run ``simon`` with the arguments that follow the word ``simon``; return the exit status."""
     try:
         args = _parser().parse_intermixed_args(argv)
+        if args.analyse is not None:
+            return _run_analyse(args)
         if args.design is not None:
             return _run_design(args)
         return _run_search(args)

@@ -1,4 +1,5 @@
-"""A trial -> the protocolSection of a ClinicalTrials.gov API v2 record.
+"""A trial -> a ClinicalTrials.gov API v2 record: its protocolSection, and its
+resultsSection when the trial holds posted results (:mod:`macros.registry.ctgov_results`).
 
 The inverse of :mod:`macros.ctgov_import`: keys go back to the registry's
 names, markdown fields get the registry's backslash escapes again, and the
@@ -27,6 +28,8 @@ from macros.registry.ctgov_mapping import (
     module_name,
     record_keys,
 )
+from macros.registry.ctgov_results import SECTION as RESULTS_SECTION
+from macros.registry.ctgov_results import export_results
 from macros.trial.model import Trial
 
 
@@ -41,7 +44,11 @@ def to_record(trial: Trial) -> dict[str, Any]:
             data = _with_criteria_text(module, data)
         if data:
             section[module_name(name)] = data
-    return {"protocolSection": section, "hasResults": trial.has_results}
+    record: dict[str, Any] = {"protocolSection": section}
+    if trial.results is not None:
+        record[RESULTS_SECTION] = export_results(trial.results)
+    record["hasResults"] = trial.has_results
+    return record
 
 
 def _object(obj: BaseModel, where: tuple[str, ...]) -> dict[str, Any]:
@@ -77,7 +84,10 @@ def _with_criteria_text(eligibility: Any, data: dict[str, Any]) -> dict[str, Any
 
 def not_exported(trial: Trial) -> list[str]:
     """The site's additions in this trial that a registry record cannot hold."""
-    names = [name for name in extension_fields() if getattr(trial, name, None) is not None]
+    # The posted results go to the record's resultsSection.
+    names = [
+        name for name in extension_fields() if name != "results" and getattr(trial, name, None) is not None
+    ]
     if any(getattr(c, "rule", None) is not None for c in trial.criteria):
         names.append("eligibility rules")
     return names

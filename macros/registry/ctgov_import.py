@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from macros.registry import ctgov_results
 from macros.registry.ctgov_eligibility import split
 from macros.registry.ctgov_export import to_record
 from macros.registry.ctgov_mapping import (
@@ -123,6 +124,8 @@ def import_record(record: dict[str, Any]) -> Imported:
                     data[name] = module  # the validation says what is wrong
         elif key == "hasResults":
             data["has_results"] = value
+        elif key == ctgov_results.SECTION:
+            data["results"] = ctgov_results.import_results(value, unmapped)
         else:
             unmapped.append(key)
     try:
@@ -132,7 +135,11 @@ def import_record(record: dict[str, Any]) -> Imported:
     problems = [_problem(path, message) for path, message in consistency.check(trial)]
     if problems:
         raise RecordProblems(problems)
-    return Imported(trial, unmapped, reshaped_fields(record, trial))
+    reshaped = reshaped_fields(record, trial)
+    if trial.results is not None:
+        exported = ctgov_results.export_results(trial.results)
+        reshaped += ctgov_results.changed_paths(record.get(ctgov_results.SECTION), exported)
+    return Imported(trial, unmapped, reshaped)
 
 
 def _module(name: str, module: dict[str, Any], path: str, unmapped: list[str]) -> dict[str, Any]:
@@ -205,6 +212,8 @@ def record_path(loc: tuple[str | int, ...]) -> str:
     head, *rest = loc
     if head == "has_results":
         return "hasResults"
+    if head == "results":
+        return ctgov_results.record_path(loc)
     if head not in module_fields():
         return format_path(loc)
     out = f"protocolSection.{module_name(str(head))}"

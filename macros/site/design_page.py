@@ -9,10 +9,17 @@ from markupsafe import Markup
 from macros.design.enrollment import inflated_enrollment
 from macros.design.page import alternatives, characteristics, curve
 from macros.design.plan_checks import percent_text
+from macros.results.planned import every_outcome, observed_total
 from macros.site.render import render
 from macros.trial.model import Trial
 
-MACROS = ("design_stages", "design_characteristics", "design_alternatives", "design_curve")
+MACROS = (
+    "design_stages",
+    "design_characteristics",
+    "design_alternatives",
+    "design_curve",
+    "design_outcomes",
+)
 
 
 def register(env: Any, trial: Trial) -> None:
@@ -58,3 +65,12 @@ class DesignPage:
     def design_curve(self) -> Markup:
         plan = self.plan
         return render("design_curve", plan=plan, view=curve(plan) if plan else None)
+
+    def design_outcomes(self) -> Markup:
+        plan = self.plan
+        return render(
+            "design_outcomes",
+            plan=plan,
+            view=every_outcome(plan) if plan else None,
+            observed=observed_total(plan) if plan else None,
+        )

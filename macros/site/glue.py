@@ -15,6 +15,7 @@ from mkdocs.exceptions import PluginError
 
 from macros.site.checklist_page import register as register_checklist
 from macros.site.design_page import register as register_design_page
+from macros.site.results_page import register as register_results_page
 from macros.trial.errors import TrialDataError
 from macros.site.downloads import register as register_downloads
 from macros.site.downloads import write_downloads
@@ -101,6 +102,7 @@ class Macros:
         ):
             env.macro(getattr(self, name), name)
         register_design_page(env, self.trial)
+        register_results_page(env, self.trial, self.base["registry_url"])
 
     def trial_glance(self) -> Markup:
         return render("overview", **self.base)

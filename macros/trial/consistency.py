@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from macros.trial import rules
+from macros.trial import results_checks, rules
 from macros.trial.errors import Path
 from macros.trial.model import Trial, date_key
 
@@ -19,6 +19,7 @@ def check(trial: Trial) -> list[tuple[Path, str]]:
         *_criterion_ids(trial),
         *_statistical_plan(trial),
         *rules.check_trial(trial),
+        *results_checks.check(trial),
     ]
 
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 from macros.trial.limits import MAX_DESIGN_N
+from macros.trial.results_model import ObservedOutcome, Results
 from macros.trial.rules import Rule
 
 
@@ -485,6 +486,8 @@ class StatisticalPlan(Strict):
     dropout_rate: Annotated[float, Field(ge=0, lt=1)] = 0.0
     hypotheses: Hypotheses | None = None
     claimed_design: ClaimedDesign = "NONE"
+    # What the trial observed, once known (see ObservedOutcome).
+    observed: ObservedOutcome | None = None
 
 
 class Protocol(Strict):
@@ -495,7 +498,7 @@ class Protocol(Strict):
 
 
 class Trial(Strict):
-    """One trial: the protocolSection modules plus the site's extensions."""
+    """One trial: the protocolSection modules, the posted results and the site's extensions."""
 
     identification: Identification
     status: Status
@@ -513,6 +516,8 @@ class Trial(Strict):
     ipd_sharing_statement: IpdSharingStatement | None = None
     statistical_plan: StatisticalPlan | None = None
     protocol: Protocol | None = None
+    # The registry's resultsSection (macros.trial.results_model).
+    results: Results | None = None
 
     @property
     def criteria(self) -> list[Criterion]:
