@@ -341,4 +341,6 @@ def header_lines(trial: Trial, schema_ref: str | None) -> list[str]:
         "registry's own, with its markdown escapes removed. The eligibility text is split",
         "into criteria with ids I1, I2 ... and E1, E2 ...; I3.1 is a sub-item of I3.",
     ]
+    if trial.results is not None:
+        lines.append("The posted results (the record's resultsSection) are under results.")
     return lines

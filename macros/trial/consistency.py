@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from macros.trial import results_checks, rules
+from macros.trial.dates import date_key
 from macros.trial.errors import Path
-from macros.trial.model import Trial, date_key
+from macros.trial.model import Trial
 
 
 def check(trial: Trial) -> list[tuple[Path, str]]:

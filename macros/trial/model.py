@@ -8,13 +8,13 @@ span several fields live in :mod:`macros.consistency`.
 
 from __future__ import annotations
 
-import re
 import typing
-from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field
 
+# date_key is also imported from here by older code.
+from macros.trial.dates import PartialDate, date_key  # noqa: F401
 from macros.trial.limits import MAX_DESIGN_N
 from macros.trial.results_model import ObservedOutcome, Results
 from macros.trial.rules import Rule
@@ -26,33 +26,6 @@ class Strict(BaseModel):
     )
 
 
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-
-
-def _check_date(value: str) -> str:
-    match = _PARTIAL_DATE.match(value)
-    if not match:
-        raise ValueError("must be a date written YYYY-MM-DD, YYYY-MM or YYYY")
-    year, month, day = (int(g) if g else None for g in match.groups())
-    try:
-        date(year, month or 1, day or 1)
-    except ValueError:
-        raise ValueError("is not a real calendar date") from None
-    return value
-
-
-def date_key(value: str) -> tuple[int, int, int]:
-    """Sort key of a partial date: ``2025-01`` sorts as the first of January."""
-    parts = [int(p) for p in value.split("-")]
-    return (parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-
-
-# The JSON Schema states the form; the validator also checks the calendar.
-PartialDate = Annotated[
-    str,
-    AfterValidator(_check_date),
-    WithJsonSchema({"type": "string", "pattern": _PARTIAL_DATE.pattern}),
-]
 Text = Annotated[str, Field(min_length=1)]
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=40)]
 

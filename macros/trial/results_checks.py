@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from macros.trial.errors import Path
+from macros.trial.errors import Path, format_path
 from macros.trial.limits import MAX_ANALYSIS_N
 from macros.trial.model import StatisticalPlan, Trial
 from macros.trial.results_model import Denom, MeasureClass, Results
@@ -32,7 +32,7 @@ def check(trial: Trial) -> list[tuple[Path, str]]:
     if trial.results is not None:
         if not trial.has_results:
             problems.append(
-                (("has_results",), "is false, but the file holds posted results; set has_results: true")
+                (BASE, "the file holds posted results, but has_results is not true; set has_results: true")
             )
         problems += _results(trial.results)
     plan = trial.statistical_plan
@@ -112,7 +112,7 @@ def _group_ids(groups: Iterable, base: Path, key: str = "groups") -> Iterator[tu
 def _known(group_id: str, ids: list[str], path: Path, base: Path, key: str = "groups") -> Problems:
     if group_id not in ids:
         listed = ", ".join(f"'{x}'" for x in ids) or "none"
-        where = ".".join(str(part) for part in (*base[1:], key))
+        where = format_path((*base[1:], key))
         yield path, f"names group '{group_id}', which is not in {where} (groups: {listed})"
 
 

@@ -32,6 +32,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from macros.trial.dates import PartialDate
 from macros.trial.limits import MAX_ANALYSIS_N
 
 
@@ -40,9 +41,6 @@ class _Strict(BaseModel):
 
 
 Text = Annotated[str, Field(min_length=1)]
-# Dates as the registry writes them; the calendar is checked for the protocol's
-# dates in :mod:`macros.trial.model`, which this module cannot import (it imports this).
-PartialDate = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
 Count = Annotated[int, Field(ge=0)]
 # A group's id within its module (FG000, BG000, OG000, EG000 in the registry).
 GroupId = Annotated[str, Field(min_length=1, max_length=40)]

@@ -127,6 +127,8 @@ def _translate(error: Any, document: source.Document) -> Problem:
         message = f"must be {_TYPE_WORDS[kind]} (got {_describe(got)})"
         if kind == "string_type" and isinstance(got, (int, float)) and "date" in format_path(loc):
             message += "; write dates as YYYY-MM-DD or YYYY-MM, and a year alone in quotes"
+        if kind == "int_type" and isinstance(got, str) and got.strip().isdigit():
+            message += "; write a count without quotes"
     elif kind == "string_too_short":
         message = "must not be empty"
     elif kind == "too_short":

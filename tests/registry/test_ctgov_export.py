@@ -12,8 +12,9 @@ thirteen of the API's modules) and ``hasResults``:
    with the layout :mod:`macros.ctgov_eligibility` describes: blank lines
    between nested items may differ, nothing else.
 
-The other parts of a record (resultsSection, derivedSection, ...) are not
-imported; the importer names them in its warning (see test_ctgov_import).
+The resultsSection comes back exactly (see tests/registry/test_ctgov_results.py).
+The other parts of a record (derivedSection, ...) are not imported; the
+importer names them in its warning (see test_ctgov_import).
 For the two records in tests/data/ctgov the export is even byte-identical in
 these modules, which is checked too.
 """
@@ -57,7 +58,10 @@ def run_export(*args: str, **env: str) -> subprocess.CompletedProcess:
 
 def supported(record: dict) -> dict:
     section = {k: v for k, v in record["protocolSection"].items() if k in MODULES}
-    return {"protocolSection": section, "hasResults": record["hasResults"]}
+    out = {"protocolSection": section}
+    if "resultsSection" in record:
+        out["resultsSection"] = record["resultsSection"]
+    return {**out, "hasResults": record["hasResults"]}
 
 
 def leaves(value, path: str = "") -> dict[str, object]:
