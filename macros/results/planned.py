@@ -137,12 +137,18 @@ class ObservedView:
 
 
 def observed_total(plan: StatisticalPlan) -> int | None:
-    """The observed total number of responses, when the file holds a complete outcome."""
+    """The observed total of responses, if it is one of the planned design's outcomes.
+
+    That needs a complete outcome from stages of the planned sizes; with other
+    sizes the outcome belongs to another sample space, analysed on its own.
+    """
     seen = plan.observed
-    if seen is None:
+    if seen is None or seen.stage1_evaluable != plan.n1:
         return None
     if seen.stage1_responses <= plan.r1:
         return seen.stage1_responses
+    if seen.stage2_evaluable != plan.n - plan.n1:
+        return None
     return seen.total_responses
 
 
