@@ -447,7 +447,8 @@ class StatisticalPlan(Strict):
     promising when more than ``r`` of ``n`` respond.
 
     ``hypotheses`` are optional: without them the error rates cannot be
-    checked. ``claimed_design`` other than ``NONE`` needs them.
+    checked. ``claimed_design`` other than ``NONE`` needs them. ``observed``
+    holds the counts the trial observed, once known, for the exact analysis.
     """
 
     method: Literal["SIMON_TWO_STAGE"]
