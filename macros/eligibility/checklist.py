@@ -233,9 +233,7 @@ def short_title(trial: Trial) -> str:
 
 
 def protocol_version(trial: Trial) -> str:
-    """``Protocol version 3.1 (2024-05-02)``, or the registry record when no version is given."""
-    protocol = trial.protocol
-    if protocol is None:
+    """``Protocol version 3.1 of 2024-05-02``, or the registry record when no version is given."""
+    if trial.protocol is None:
         return f"Registry record of {trial.record_version}"
-    dated = f" ({protocol.date})" if protocol.date else ""
-    return f"Protocol version {protocol.version}{dated}"
+    return trial.protocol.title

@@ -64,8 +64,13 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() == "true"
 
 
-def print_checklist(page: Path) -> None:
-    """Write ``checklist-a4.pdf`` and ``checklist-letter.pdf`` beside the built checklist ``page``."""
+def print_checklist(page: Path, html: str | None = None, out_dir: Path | None = None) -> None:
+    """Write ``checklist-a4.pdf`` and ``checklist-letter.pdf`` beside the built checklist ``page``.
+
+    ``html`` prints another text in the page's place (an earlier version's
+    checklist), so that its relative links resolve as the page's do;
+    ``out_dir`` puts the PDFs elsewhere than beside the page.
+    """
     if not page.is_file():
         log.info("Checklist PDFs: no %s page in this site, nothing to print", CHECKLIST_PAGE)
         return
@@ -83,7 +88,8 @@ def print_checklist(page: Path) -> None:
             " and ".join(PDF_NAMES.values()),
         )
         return
-    html = page.read_text(encoding="utf-8")
+    if html is None:
+        html = page.read_text(encoding="utf-8")
     if "</head>" not in html:
         raise PrintError(f"Checklist PDFs: {page} has no </head>; cannot set the paper size")
     for paper, name in PDF_NAMES.items():
@@ -94,12 +100,13 @@ def print_checklist(page: Path) -> None:
             encoding="utf-8",
         )
         try:
-            output = page.with_name(name)
+            output = (out_dir or page.parent) / name
             print_to_pdf(browser, variant, output)
             fix_dates(output)
         finally:
             variant.unlink(missing_ok=True)
-    log.info("Checklist PDFs: %s", ", ".join(PDF_NAMES.values()))
+    if out_dir is None:
+        log.info("Checklist PDFs: %s", ", ".join(PDF_NAMES.values()))
 
 
 def print_to_pdf(browser: str, html: Path, output: Path, timeout: float = TIMEOUT) -> None:

@@ -19,6 +19,8 @@ from macros.site.results_page import register as register_results_page
 from macros.trial.errors import TrialDataError
 from macros.site.downloads import register as register_downloads
 from macros.site.downloads import write_downloads
+from macros.site.history_page import register as register_history
+from macros.site.history_page import write_history
 from macros.registry.jsonld import medical_study
 from macros.trial.model import Trial
 from macros.trial.paths import display_name, trial_path
@@ -35,9 +37,11 @@ REGISTRY_STUDY_URL = "https://clinicaltrials.gov/study/{nct_id}"
 # Functions called after mkdocs has written the pages, each as
 # ``writer(trial, site_dir: Path, env) -> None``; they add files such as
 # downloads and PDFs next to the pages.
-# write_downloads stays last: it fills in, on the Data page, the sizes of the
-# files the writers before it produced (the checklist PDFs).
-ARTIFACT_WRITERS: list[Any] = [write_checklist_pdfs, write_downloads]
+# write_history follows the checklist PDFs: it copies the current ones into
+# the archive of versions. write_downloads stays last: it fills in, on the
+# Data page, the sizes of the files the writers before it produced (the
+# checklist PDFs).
+ARTIFACT_WRITERS: list[Any] = [write_checklist_pdfs, write_history, write_downloads]
 
 
 def attach(env: Any) -> Trial:
@@ -51,6 +55,7 @@ def attach(env: Any) -> Trial:
     Macros(trial).register(env)
     register_checklist(env, trial)
     register_downloads(env, trial, path)
+    register_history(env, trial, path)
     env._trial_model = trial  # read by post_build; not a page variable
     # Theme templates (overrides/) read these pre-escaped fragments.
     base = _base(trial)

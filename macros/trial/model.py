@@ -465,10 +465,25 @@ class StatisticalPlan(Strict):
 
 
 class Protocol(Strict):
-    """The protocol document's own version, when it has one."""
+    """The protocol document's own version, when it has one.
+
+    ``date`` is the version's date; ``amendment`` the amendment's own id (such
+    as ``A2``), ``approval_date`` the date an ethics committee approved it and
+    ``summary`` what the amendment changed, in the protocol's words. Earlier
+    versions are read from the trial file's git history (:mod:`macros.history`).
+    """
 
     version: Text
     date: PartialDate | None = None
+    amendment: Text | None = None
+    approval_date: PartialDate | None = None
+    summary: Text | None = None
+
+    @property
+    def title(self) -> str:
+        """``Protocol version 2.0 of 2023-06-01``, or without the date when none is given."""
+        dated = f" of {self.date}" if self.date else ""
+        return f"Protocol version {self.version}{dated}"
 
 
 class Trial(Strict):

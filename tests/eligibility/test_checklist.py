@@ -167,7 +167,7 @@ def test_protocol_version_falls_back_to_the_registry_record(trial: Trial) -> Non
     assert checklist.protocol_version(trial) == "Registry record of 2025-08-05"
     hostile = load_trial(HOSTILE)
     assert checklist.protocol_version(hostile).startswith("Protocol version 2.0 ")
-    assert checklist.protocol_version(hostile).endswith("(2025-02-01)")
+    assert checklist.protocol_version(hostile).endswith(" of 2025-02-01")
 
 
 # --- the built site -----------------------------------------------------------------

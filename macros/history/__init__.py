@@ -1,0 +1,1 @@
+"""Protocol versions from the trial file's git history: content diff, archive, feed."""
