@@ -57,6 +57,19 @@ def anchor(version: Version) -> str:
     return f"version-{version.slug}"
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+# Characters XML 1.0 cannot hold at all (YAML can, written as escapes).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters an XML document may not contain."""
+    return _NOT_XML.sub("", text)
+
+
 def _uuid(nct_id: str, name: str) -> str:
     return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, _ID_BASE.format(nct_id=nct_id) + name))
 
@@ -80,7 +93,8 @@ def _summary(entry: PageEntry) -> str:
 def feed(history: History) -> Feed:
     """The feed of ``history``: versions and status changes, newest first."""
     trial = history.current.trial
-    assert trial is not None  # the current version always validates
+    if trial is None:
+        raise ValueError("the current version of a history always validates")
     nct_id = trial.identification.nct_id
     fallback = rfc3339(trial.record_version) or "1970-01-01T00:00:00Z"
     items: list[FeedEntry] = []
@@ -93,26 +107,27 @@ def feed(history: History) -> Feed:
             items.append(
                 FeedEntry(
                     id=_uuid(nct_id, f"#status-change={key}"),
-                    title=status.text,
+                    title=xml_text(status.text),
                     updated=updated,
                     anchor=anchor(version),
-                    summary=f"With {version.title}.",
+                    summary=xml_text(f"Stated in {_lower_first(version.title)}."),
                 )
             )
         items.append(
             FeedEntry(
                 id=_uuid(nct_id, f"#protocol-version={key}"),
-                title=version.title,
+                title=xml_text(version.title),
                 updated=updated,
                 anchor=anchor(version),
-                summary=_summary(entry),
+                summary=xml_text(_summary(entry)),
             )
         )
     ident = trial.identification
+    title = f"{nct_id} {ident.acronym or ident.brief_title}: protocol versions and status changes"
     return Feed(
         id=_uuid(nct_id, "#versions"),
-        title=f"{nct_id} {ident.acronym or ident.brief_title}: protocol versions and status changes",
+        title=xml_text(title),
         updated=max((item.updated for item in items), default=fallback),
-        author=trial.sponsor_collaborators.lead_sponsor.name,
+        author=xml_text(trial.sponsor_collaborators.lead_sponsor.name),
         entries=tuple(items),
     )

@@ -95,6 +95,8 @@ def read_revisions(path: Path) -> Revisions:
             ["log", "--no-renames", "--format=%H %cs", "HEAD", "--", relative], root
         ).decode("ascii")
     except (_GitError, UnicodeDecodeError) as exc:
+        if "bad revision 'HEAD'" in str(exc):  # a repository without commits
+            return Revisions((), "the trial file has never been committed to git")
         return Revisions((), f"its git history could not be read ({exc})")
     commits = [line.split(" ", 1) for line in log.splitlines() if line.strip()]
     if not commits:

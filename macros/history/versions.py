@@ -121,7 +121,7 @@ def slugs(numbers: Iterable[str | None]) -> list[str]:
     taken: set[str] = set()
     out = []
     for number in numbers:
-        base = _UNSAFE.sub("-", number or "current").strip(".-")[:60] or "version"
+        base = _UNSAFE.sub("-", "current" if number is None else number).strip(".-")[:60] or "version"
         name, n = base, 2
         while name in taken or name in _RESERVED:
             name, n = f"{base}-{n}", n + 1
