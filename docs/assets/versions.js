@@ -56,19 +56,42 @@
     return { state: "unknown", head: "Not found.", text: text };
   }
 
+  function buildForm(body) {
+    var form = document.createElement("form");
+    form.className = "trial-version-lookup__form";
+    form.id = "trial-version-lookup-form";
+    var label = document.createElement("label");
+    label.htmlFor = "trial-version-lookup-input";
+    label.textContent = "Checklist version";
+    var input = document.createElement("input");
+    input.id = "trial-version-lookup-input";
+    input.name = "fingerprint";
+    input.type = "text";
+    input.autocomplete = "off";
+    input.setAttribute("autocapitalize", "off");
+    input.spellcheck = false;
+    input.maxLength = 12;
+    input.size = 12;
+    input.placeholder = "e.g. 0a1b2c3d";
+    form.appendChild(label);
+    form.appendChild(input);
+    body.appendChild(form);
+    return form;
+  }
+
   function start() {
-    var form = document.getElementById("trial-version-lookup-form");
-    var input = document.getElementById("trial-version-lookup-input");
+    var body = document.getElementById("trial-version-lookup-body");
     var output = document.getElementById("trial-version-lookup-answer");
     var source = document.getElementById("trial-versions-data");
-    if (!form || !input || !output || !source) return;
+    if (!body || !output || !source) return;
     var data;
     try {
       data = JSON.parse(source.textContent);
     } catch (e) {
       return;
     }
-    form.hidden = false;
+    var form = buildForm(body);
+    var input = form.querySelector("input");
 
     function show() {
       var result = answer(data, input.value);
