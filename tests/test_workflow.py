@@ -83,6 +83,16 @@ def test_chromium_pip_cache_and_source_date_epoch(workflow) -> None:
     assert all(i < first_make for i, n in enumerate(names) if "apt-get" in n or "%ct" in n)
 
 
+def test_the_checkout_has_the_whole_history_and_git_trusts_it(workflow) -> None:
+    # The Changes page and the archive of versions come from earlier commits;
+    # a shallow checkout would publish a site that knows only the current one.
+    checkout = next(s for s in steps(workflow, "build") if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0
+    names = [s.get("run", "") for s in steps(workflow, "build")]
+    safe = next(i for i, n in enumerate(names) if "safe.directory" in n)
+    assert all(safe < i for i, n in enumerate(names) if make_targets(n))
+
+
 def test_deploy_needs_a_good_build_and_uses_the_pages_actions(workflow) -> None:
     build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
     assert deploy["needs"] == "build"
