@@ -20,7 +20,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import Build, build_site
-from history_repo import FILE, git, invalid_old_version, three_versions
+from history_repo import FILE, base_data, commit, git, invalid_old_version, new_repo, three_versions
 from macros.eligibility.pdf import find_chromium
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -329,3 +329,34 @@ def test_the_trial_without_a_protocol_version_says_only_its_record_is_known(buil
     index = json.loads((built_site.site / "versions" / "index.json").read_text(encoding="utf-8"))
     assert index["versioned"] is False and index["current"]["version"] is None
     assert atom_problems((built_site.site / "feed.xml").read_bytes()) == []
+
+
+def test_hostile_version_numbers_and_summaries_stay_text(tmp_path: Path) -> None:
+    repo = new_repo(tmp_path / "repo")
+    payload = '"</script><script>window.__pwned = 1</script> {{ 7*7 }} **bold** &amp;'
+    old = base_data()
+    old["protocol"] = {"version": "1.0 <b>old</b>", "summary": f"Summary {payload}"}
+    commit(repo, old, "1", "2024-01-01T10:00:00+00:00")
+    new = base_data()
+    new["protocol"] = {"version": f"2.0 {payload}", "date": "2024-02-01"}
+    commit(repo, new, "2", "2024-02-01T10:00:00+00:00")
+    build = build_site(tmp_path / "site", trial=repo / FILE, **NO_PDFS)
+    assert build.returncode == 0, build.stderr
+    assert sorted(p.name for p in (build.site / "versions").iterdir()) == [
+        "1.0-b-old-b", "2.0-script-script-window.__pwned-1-script-7-7-bold-amp", "index.json",
+    ]
+    for html_file in build.site.rglob("*.html"):
+        html = html_file.read_text(encoding="utf-8")
+        assert "<script>window.__pwned" not in html, html_file
+        assert "<b>old</b>" not in html, html_file
+    text = article_text(build, "changes")
+    assert f"Protocol version 2.0 {payload} of 2024-02-01" in text
+    assert f"Summary {payload}" in text and " 49 " not in text
+    checklist = BeautifulSoup(build.page("checklist"), "html.parser")
+    data = json.loads(checklist.select_one("head script#trial-versions-data").string)
+    assert data["current"]["version"] == f"2.0 {payload}"
+    feed = ET.fromstring((build.site / "feed.xml").read_bytes())
+    titles = [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")]
+    assert titles == [
+        f"Protocol version 2.0 {payload} of 2024-02-01", "Protocol version 1.0 <b>old</b> of 2024-01-01"
+    ]
