@@ -58,7 +58,7 @@ def test_the_changes_page_lists_every_version_newest_first(site: Build) -> None:
     assert list(found) == ["version-3.0", "version-2.0", "version-1.0"]
     three, two, one = found.values()
     assert three.startswith("Protocol version 3.0 of 2024-09-15 Current The version in force.")
-    assert "Overall status Overall status Recruiting → Active not recruiting" in three
+    assert "Status Overall status Recruiting → Active not recruiting" in three
     assert "Affects: Everyone who refers or enrols patients." in three
     assert "Sites Site added: Example Clinic West, Lisbon, Portugal Affects: Sites list." in three
     assert two.startswith("Protocol version 2.0 of 2024-06-01 Superseded by version 3.0 on 2024-09-15.")

@@ -97,7 +97,7 @@ def compare(old: Trial, new: Trial) -> Comparison:
         Section("criteria", "Eligibility criteria", tuple(_criteria(old, new))),
         Section("rules", "Computable rules (pre-screen)", tuple(_rules(old, new))),
         Section("outcomes", "Outcomes", tuple(_outcomes(old, new))),
-        Section("status", "Overall status", tuple(_status(old, new))),
+        Section("status", "Status", tuple(_status(old, new))),
         Section("sites", "Sites", tuple(_sites(old, new))),
         Section("dates", "Dates and enrollment", tuple(_dates(old, new))),
         _plan(old.statistical_plan, new.statistical_plan),
