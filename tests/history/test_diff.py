@@ -12,7 +12,8 @@ import yaml
 from conftest import ROOT, TESTS
 from macros.design import simon
 from macros.eligibility.checklist import fingerprint
-from macros.history.diff import Comparison, compare, rule_changes
+from macros.history.diff import Comparison, compare
+from macros.history.rule_diff import rule_changes
 from macros.history.wording import Segment, duration_text, number_text, word_diff
 from macros.site.loading import validate_document
 from macros.trial import rules, source
