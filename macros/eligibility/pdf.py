@@ -103,6 +103,7 @@ def print_checklist(page: Path, html: str | None = None, out_dir: Path | None = 
             output = (out_dir or page.parent) / name
             print_to_pdf(browser, variant, output)
             fix_dates(output)
+            fix_structure_ids(output)
         finally:
             variant.unlink(missing_ok=True)
     if out_dir is None:
@@ -165,3 +166,27 @@ def fix_dates(pdf: Path) -> None:
         return b"/" + match.group(1) + b" (D:" + stamp + fixed + b")"
 
     pdf.write_bytes(_PDF_DATE.sub(replace, data))
+
+
+_STRUCTURE_ID = re.compile(rb"\(node(\d{8})\)")
+
+
+def fix_structure_ids(pdf: Path) -> None:
+    """Number the tagged PDF's structure element ids 1, 2, 3 ... in their order.
+
+    Chromium names a structure element (a table header cell) after the DOM
+    node's internal id, ``(node00000266)``, and that counter depends on what
+    else the browser happened to create first, so two prints of one page may
+    differ by it. Each id becomes its rank among the ids in the file: the same
+    length (cross-reference offsets stay valid), the same order (the name
+    tree stays sorted), and the same bytes on every print.
+    """
+    data = pdf.read_bytes()
+    ranks = {
+        number: b"%08d" % rank
+        for rank, number in enumerate(sorted({int(m) for m in _STRUCTURE_ID.findall(data)}), 1)
+    }
+    if ranks:
+        pdf.write_bytes(
+            _STRUCTURE_ID.sub(lambda m: b"(node" + ranks[int(m.group(1))] + b")", data)
+        )
