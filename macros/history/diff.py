@@ -92,7 +92,7 @@ def compare(old: Trial, new: Trial) -> Comparison:
         Section("status", "Status", tuple(_status(old, new))),
         Section("sites", "Sites", tuple(_sites(old, new))),
         Section("dates", "Dates and enrollment", tuple(_dates(old, new))),
-        _plan(old.statistical_plan, new.statistical_plan),
+        _plan(_stated(old.statistical_plan), _stated(new.statistical_plan)),
         Section("other", "Other parts of the record", tuple(_other(old, new))),
     ]
     return Comparison(
@@ -347,6 +347,11 @@ def _plan_rows(plan: StatisticalPlan | None) -> dict[str, str]:
     return rows
 
 
+def _stated(plan: StatisticalPlan | None) -> StatisticalPlan | None:
+    """The plan as designed: the counts observed later are a result, not a change of plan."""
+    return plan.model_copy(update={"observed": None}) if plan is not None else None
+
+
 def _plan(old: StatisticalPlan | None, new: StatisticalPlan | None) -> Section:
     if old == new:
         return Section("plan", "Sample-size plan", ())
@@ -377,6 +382,7 @@ _OTHER = (
                      "healthy_volunteers"}, "Eligibility notes and layout", "Eligibility page."),
     ("references", None, "References", "Overview page."),
     ("ipd_sharing_statement", None, "Data sharing statement", "Overview page."),
+    ("results", None, "Posted results", "Results page."),
 )
 
 
@@ -388,4 +394,7 @@ def _other(old: Trial, new: Trial) -> list[Change]:
         dump_b = b.model_dump(exclude=leave_out) if b is not None else None
         if dump_a != dump_b:
             changes.append(Change(f"{title} changed", affects))
+    observed = [p.observed if p is not None else None for p in (old.statistical_plan, new.statistical_plan)]
+    if observed[0] != observed[1]:
+        changes.append(Change("Observed counts of the two-stage analysis changed", "Results page."))
     return changes

@@ -278,3 +278,17 @@ def test_other_parts_are_named_and_identical_versions_have_no_changes() -> None:
     versioned = changed(SECOND, lambda d: d.update(protocol={"version": "9"}))
     assert compare(old, versioned).sections == ()
 
+
+
+def test_observed_counts_are_a_result_not_a_change_of_plan() -> None:
+    old = trial(MAIN)
+
+    def edit(data: dict[str, Any]) -> None:
+        data["statistical_plan"]["observed"] = {
+            "stage1_evaluable": 15, "stage1_responses": 10, "stage2_evaluable": 28,
+            "total_responses": 29, "source": "Final study report",
+        }
+
+    result = compare(old, changed(MAIN, edit))
+    assert [s.key for s in result.sections] == ["other"]
+    assert lines(result, "other") == ["Observed counts of the two-stage analysis changed"]
