@@ -8,7 +8,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, WithJsonSchema
 
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# ASCII digits only: ``\d`` also matches Arabic-Indic and other digits, which
+# would make a date read differently from how it looks.
+_PARTIAL_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 
 
 def check_date(value: str) -> str:

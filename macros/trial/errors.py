@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from macros.trial.characters import visible
+
 Path = tuple[str | int, ...]
 
 
@@ -34,7 +36,11 @@ class Problem:
     file: str = ""
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.path}: {self.message}"
+        # A key or a file name may hold control characters; show them, do not obey them.
+        return (
+            f"{visible(self.file)}:{self.line}:{self.column}: {visible(self.path)}: "
+            f"{visible(self.message)}"
+        )
 
 
 class TrialDataError(Exception):
@@ -47,5 +53,5 @@ class TrialDataError(Exception):
         )
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
-        header = f"{file}: {count} {noun} in the trial data:"
+        header = f"{visible(file)}: {count} {noun} in the trial data:"
         super().__init__("\n".join([header, *map(str, self.problems)]))

@@ -21,8 +21,10 @@ from macros.trial.rules import Rule
 
 
 class Strict(BaseModel):
+    # No NaN or infinity: they decide nothing and are not JSON (the pre-screen
+    # embeds the rules as JSON).
     model_config = ConfigDict(
-        extra="forbid", strict=True, frozen=True, populate_by_name=True
+        extra="forbid", strict=True, frozen=True, populate_by_name=True, allow_inf_nan=False
     )
 
 
@@ -61,7 +63,7 @@ DateType = Literal["ACTUAL", "ESTIMATED"]
 StandardAge = Literal["CHILD", "ADULT", "OLDER_ADULT"]
 Age = Annotated[
     str,
-    Field(pattern=r"^\d+ (Year|Years|Month|Months|Week|Weeks|Day|Days|Hour|Hours|Minute|Minutes)$"),
+    Field(pattern=r"^[0-9]{1,6} (Year|Years|Month|Months|Week|Weeks|Day|Days|Hour|Hours|Minute|Minutes)$"),
 ]
 ExpandedAccessStatus = Literal[
     "AVAILABLE", "NO_LONGER_AVAILABLE", "TEMPORARILY_NOT_AVAILABLE", "APPROVED_FOR_MARKETING"
@@ -99,7 +101,7 @@ class Organization(Strict):
 
 
 class Identification(Strict):
-    nct_id: Annotated[str, Field(pattern=r"^NCT\d{8}$")]
+    nct_id: Annotated[str, Field(pattern=r"^NCT[0-9]{8}$")]
     org_study_id_info: OrgStudyIdInfo | None = None
     secondary_id_infos: list[SecondaryIdInfo] = []
     organization: Organization | None = None
@@ -119,7 +121,7 @@ class DateStruct(Strict):
 
 class ExpandedAccessInfo(Strict):
     has_expanded_access: bool | None = None
-    nct_id: Annotated[str, Field(pattern=r"^NCT\d{8}$")] | None = None
+    nct_id: Annotated[str, Field(pattern=r"^NCT[0-9]{8}$")] | None = None
     status_for_nct_id: ExpandedAccessStatus | None = None
 
 

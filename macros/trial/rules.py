@@ -131,8 +131,15 @@ Operator = Literal["<", "<=", ">", ">=", "="]
 
 
 class _Node(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
+
+# Every count is bounded: the checklist draws a line per repeated measurement,
+# and the pre-screen adds durations to dates, so an unbounded count would be a
+# way to make a build or a page run out of time or memory.
+MAX_REPEATS = 20
+MAX_ITEMS = 50
+DURATION_LIMITS = {"days": 36_600, "weeks": 5_300, "months": 1_200, "years": 100}
 
 Count = Annotated[int, Field(ge=1)]
 Question = Annotated[str, Field(min_length=1)]
@@ -141,10 +148,10 @@ Question = Annotated[str, Field(min_length=1)]
 class Duration(_Node):
     """A length of time: exactly one of days, weeks, months or years."""
 
-    days: Count | None = None
-    weeks: Count | None = None
-    months: Count | None = None
-    years: Count | None = None
+    days: Annotated[Count, Field(le=DURATION_LIMITS["days"])] | None = None
+    weeks: Annotated[Count, Field(le=DURATION_LIMITS["weeks"])] | None = None
+    months: Annotated[Count, Field(le=DURATION_LIMITS["months"])] | None = None
+    years: Annotated[Count, Field(le=DURATION_LIMITS["years"])] | None = None
 
     def parts(self) -> dict[str, int]:
         return {k: v for k, v in self.model_dump().items() if v is not None}
@@ -165,21 +172,21 @@ class AnyOf(_Node):
     """At least one of the rules holds."""
 
     kind: ClassVar[str] = "any"
-    any: Annotated[list[_Union], Field(min_length=2)]
+    any: Annotated[list[_Union], Field(min_length=2, max_length=MAX_ITEMS)]
 
 
 class AllOf(_Node):
     """Every one of the rules holds."""
 
     kind: ClassVar[str] = "all"
-    all: Annotated[list[_Union], Field(min_length=2)]
+    all: Annotated[list[_Union], Field(min_length=2, max_length=MAX_ITEMS)]
 
 
 class Repeated(_Node):
     """At least ``at_least`` dated measurements satisfy ``of``, ``apart`` from each other."""
 
     kind: ClassVar[str] = "repeated"
-    at_least: Annotated[int, Field(ge=2)]
+    at_least: Annotated[int, Field(ge=2, le=MAX_REPEATS)]
     of: Compare
     apart: Duration | None = None
     consecutive: bool = False

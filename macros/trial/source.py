@@ -6,22 +6,93 @@ module composes the node graph itself so that it can
 
 * record line and column (1-based) of every key and value, by path;
 * reject duplicate keys instead of keeping the last one;
-* keep dates as the strings the registry uses (``2025-01`` is a valid date).
+* keep dates as the strings the registry uses (``2025-01`` is a valid date);
+* refuse, quickly and with a line and column, what a trial file has no use
+  for and a hostile file could abuse (:class:`Limits`): anchors and aliases
+  (a 10 kB alias bomb expands to gigabytes), deep nesting, huge files and
+  numbers, control characters and bidi overrides (:mod:`macros.trial.characters`).
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 from typing import Any
 
 import yaml
 
+from macros.trial.characters import hidden_character, hidden_message
 from macros.trial.errors import Path, Problem, TrialDataError, format_path
 
 
+class Limits:
+    """What a trial file may be. ``data/trial.yaml`` is 10 kB, 8 levels deep, 600 nodes."""
+
+    #: Size of the file, in characters.
+    MAX_CHARS = 2_000_000
+    #: Nesting of mappings and lists (a rule's any/all/unless nest too).
+    MAX_DEPTH = 32
+    #: Mappings, lists and values in the whole file.
+    MAX_NODES = 100_000
+    #: Digits in a number: Python refuses to read integers past 4300 digits,
+    #: and no count or threshold of a trial needs more than a few.
+    MAX_DIGITS = 30
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """Something the reader refuses before building any data; the text is the message."""
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without the timestamp resolver: dates stay strings."""
+    """SafeLoader without the timestamp resolver (dates stay strings), within :class:`Limits`."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._nodes = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        """Compose one node, refusing aliases, anchors, deep nesting and too many nodes.
+
+        Checked on the parser's events, before any node is built, so that an
+        alias bomb or a list nested 10,000 deep is refused in milliseconds,
+        at the line and column where it starts.
+        """
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(
+                problem=f"an alias (*{event.anchor}) repeats another part of the file; YAML "
+                "anchors and aliases are not allowed in a trial file, write the value out",
+                problem_mark=event.start_mark,
+            )
+        if getattr(event, "anchor", None) is not None:
+            raise _Refused(
+                problem=f"an anchor (&{event.anchor}); YAML anchors and aliases are not "
+                "allowed in a trial file, write each value out",
+                problem_mark=event.start_mark,
+            )
+        self._nodes += 1
+        if self._nodes > Limits.MAX_NODES:
+            raise _Refused(
+                problem=f"the file has more than {Limits.MAX_NODES:,} values; "
+                "a trial file has far fewer",
+                problem_mark=event.start_mark,
+            )
+        if isinstance(event, yaml.CollectionStartEvent):
+            self._depth += 1
+            if self._depth > Limits.MAX_DEPTH:
+                raise _Refused(
+                    problem=f"lists and mappings nested more than {Limits.MAX_DEPTH} deep; "
+                    "a trial file needs far fewer levels",
+                    problem_mark=event.start_mark,
+                )
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+        return super().compose_node(parent, index)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -68,19 +139,67 @@ def _mark(node: yaml.Node) -> Mark:
     return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
 class _Builder:
-    def __init__(self, loader: _Loader) -> None:
+    def __init__(self, loader: _Loader, file: str) -> None:
         self.loader = loader
+        self.file = file
         self.marks = SourceMap()
         self.problems: list[Problem] = []
+        self.seen: set[int] = set()
 
     def build(self, node: yaml.Node, path: Path) -> Any:
+        self._check_shape(node, path)
         self.marks.values[path] = _mark(node)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
+        return self._scalar(node, path)
+
+    def _check_shape(self, node: yaml.Node, path: Path) -> None:
+        """Refuse a node reached twice or too deep, whatever composed the nodes.
+
+        The composer refuses aliases and depth already; this holds for any
+        other composer too, so that building never expands an alias or recurses
+        without bound.
+        """
+        if id(node) in self.seen:
+            self._refuse(node, path, "this value repeats another part of the file (an alias); "
+                         "YAML anchors and aliases are not allowed in a trial file")
+        self.seen.add(id(node))
+        if len(path) > Limits.MAX_DEPTH:
+            self._refuse(node, path, f"lists and mappings nested more than {Limits.MAX_DEPTH} "
+                         "deep; a trial file needs far fewer levels")
+
+    def _scalar(self, node: yaml.ScalarNode, path: Path, *, key: bool = False) -> Any:
+        if node.tag in _NUMBER_TAGS:
+            digits = sum(char.isdigit() for char in node.value)
+            if digits > Limits.MAX_DIGITS:
+                self._refuse(
+                    node, path,
+                    f"a number with {digits} digits; numbers in a trial file have at most "
+                    f"{Limits.MAX_DIGITS}",
+                )
+        value = self.loader.construct_object(node, deep=True)
+        if isinstance(value, str):
+            self._check_text(value, node, path, key)
+        return value
+
+    def _check_text(self, text: str, node: yaml.Node, path: Path, key: bool) -> None:
+        index = hidden_character(text)
+        if index is None:
+            return
+        char = text[index]
+        line, column = _char_position(node, char)
+        message = ("a key " if key else "") + hidden_message(char)
+        self.problems.append(Problem(line, column, format_path(path), message))
+
+    def _refuse(self, node: yaml.Node, path: Path, message: str) -> None:
+        mark = _mark(node)
+        raise TrialDataError(self.file, [Problem(mark.line, mark.column, format_path(path), message)])
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
@@ -93,7 +212,7 @@ class _Builder:
                     Problem(mark.line, mark.column, format_path(path), "keys must be plain names")
                 )
                 continue
-            key = self.loader.construct_object(key_node)
+            key = self._scalar(key_node, path, key=True)
             key = key if isinstance(key, str) else str(key)
             if key in first_seen:
                 earlier = first_seen[key]
@@ -113,9 +232,41 @@ class _Builder:
         return result
 
 
+def _char_position(node: yaml.Node, char: str) -> tuple[int, int]:
+    """Line and column of ``char`` inside ``node``'s source text, counted as PyYAML counts.
+
+    A character written as an escape (``"\\u202e"``) is not in the source
+    text; the node's own position is given then.
+    """
+    start, end = node.start_mark, node.end_mark
+    buffer = start.buffer
+    position = buffer.find(char, start.index, end.index) if buffer is not None else -1
+    if position < 0:
+        return start.line + 1, start.column + 1
+    line, column = start.line, start.column
+    index = start.index
+    while index < position:
+        ch = buffer[index]
+        if ch in "\n\x85\u2028\u2029" or (ch == "\r" and buffer[index + 1] != "\n"):
+            line, column = line + 1, 0
+        elif ch != "\ufeff":
+            column += 1
+        index += 1
+    return line + 1, column + 1
+
+
 def parse(text: str, file: str) -> Document:
     """Parse YAML text; raise :class:`TrialDataError` for anything unreadable."""
-    loader = _Loader(text)
+    if len(text) > Limits.MAX_CHARS:
+        raise TrialDataError(
+            file,
+            [Problem(1, 1, "(file)", f"the file has {len(text):,} characters; a trial file has "
+                     f"at most {Limits.MAX_CHARS:,}")],
+        )
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        raise TrialDataError(file, [_reader_problem(text, exc)]) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -136,8 +287,15 @@ def parse(text: str, file: str) -> Document:
                     )
                 ],
             )
-        builder = _Builder(loader)
+        builder = _Builder(loader, file)
         data = builder.build(node, ())
+    except _Refused as exc:
+        mark = exc.problem_mark
+        raise TrialDataError(
+            file, [Problem(mark.line + 1, mark.column + 1, "(top level)", exc.problem)]
+        ) from None
+    except yaml.reader.ReaderError as exc:
+        raise TrialDataError(file, [_reader_problem(text, exc)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -149,6 +307,15 @@ def parse(text: str, file: str) -> Document:
     finally:
         loader.dispose()
     return Document(data=data, marks=builder.marks, file=file, problems=builder.problems)
+
+
+def _reader_problem(text: str, exc: yaml.reader.ReaderError) -> Problem:
+    """A character PyYAML refuses to read at all (NUL, most control characters)."""
+    before = text[: exc.position]
+    line = before.count("\n") + 1
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+    return Problem(line, column, "(file)", hidden_message(char))
 
 
 # PyYAML's wording for the mistakes people make most, in plain words.
@@ -182,7 +349,19 @@ def read(path: str | FilePath, display: str | None = None) -> Document:
     """Read and parse a file; ``display`` is the name used in messages."""
     file = display or str(path)
     try:
-        text = FilePath(path).read_text(encoding="utf-8")
+        # Only a regular file, and never much past the limit: a device such as
+        # /dev/zero, a pipe or a huge file is refused without reading it all.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            kind = "a folder" if FilePath(path).is_dir() else "a device, pipe or socket"
+            raise TrialDataError(file, [Problem(1, 1, "(file)", f"is {kind}, not a file")])
+        with open(path, "rb") as handle:
+            raw = handle.read(4 * Limits.MAX_CHARS + 1)
+        if len(raw) > 4 * Limits.MAX_CHARS:
+            raise TrialDataError(
+                file, [Problem(1, 1, "(file)", f"the file is larger than {4 * Limits.MAX_CHARS:,} "
+                               f"bytes; a trial file has at most {Limits.MAX_CHARS:,} characters")]
+            )
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise TrialDataError(file, [Problem(1, 1, "(file)", "file not found")]) from None
     except UnicodeDecodeError as exc:

@@ -133,6 +133,10 @@ def _translate(error: Any, document: source.Document) -> Problem:
         message = "must not be empty"
     elif kind == "too_short":
         message = f"must list at least {ctx.get('min_length', 1)} item(s)"
+    elif kind == "too_long":
+        message = f"must list at most {ctx.get('max_length')} items (got {ctx.get('actual_length')})"
+    elif kind == "finite_number":
+        message = f"must be a finite number (got {_describe(got)})"
     elif kind == "string_too_long":
         message = f"must be at most {ctx.get('max_length')} characters (got {len(got)})"
     elif kind == "string_pattern_mismatch":
