@@ -13,6 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from macros.cli.output import OutputError, check_target, write_file, write_stdout
 from macros.registry.json_schema import schema_text
 from macros.site.downloads import FORMATS
 from macros.trial.errors import TrialDataError
@@ -31,13 +32,20 @@ def main(argv: list[str]) -> int:
     parser.add_argument("trial", nargs="?", help="trial file (default: $TRIAL_DATA or data/trial.yaml)")
     args = parser.parse_args(argv)
 
+    cwd = Path.cwd()
+    target = Path(args.output) if args.output else None
+    try:
+        if target is not None:  # before any work: a wrong path is a usage error
+            check_target(target, args.output)
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.status
     if args.format == "schema":
         text = schema_text()
     else:
         from macros.registry.ctgov_export import not_exported
         from macros.site.loading import load_trial
 
-        cwd = Path.cwd()
         path = Path(args.trial) if args.trial else trial_path(cwd)
         try:
             trial = load_trial(path, display_name(path, cwd))
@@ -52,10 +60,12 @@ def main(argv: list[str]) -> int:
                 + ", ".join(left_out),
                 file=sys.stderr,
             )
-    if args.output:
-        target = Path(args.output)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    try:
+        if target is not None:
+            write_file(target, text, display_name(target, cwd))
+        else:
+            write_stdout(text)
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.status
     return 0

@@ -13,10 +13,13 @@ import os
 import sys
 from pathlib import Path
 
+from macros.cli.output import OutputError, check_target, write_file, write_stdout
 from macros.registry.ctgov_import import NotARecord, RecordProblems, header_lines, import_record, read_record
 from macros.registry.ctgov_import import to_yaml as trial_yaml
 from macros.registry.json_schema import SCHEMA_FILE
 from macros.site.loading import validate_document
+from macros.trial.characters import visible
+from macros.trial.errors import TrialDataError
 from macros.trial.paths import display_name
 from macros.trial.source import parse
 
@@ -39,11 +42,18 @@ def main(argv: list[str]) -> int:
 
     cwd = Path.cwd()
     source = Path(args.record)
-    shown = display_name(source, cwd)
+    shown = visible(display_name(source, cwd))
+    target = Path(args.output) if args.output else None
+    name = display_name(target, cwd) if target else "(output)"
     try:
+        if target is not None:  # before any work: a wrong path is a usage error
+            check_target(target, name)
         imported = import_record(read_record(source))
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.status
     except NotARecord as exc:
-        print(f"error: {shown}: {exc}", file=sys.stderr)
+        print(f"error: {shown}: {visible(str(exc))}", file=sys.stderr)
         return 1
     except RecordProblems as exc:
         count = len(exc.problems)
@@ -53,34 +63,36 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
+            print(f"  {visible(problem)}", file=sys.stderr)
         return 1
 
     trial = imported.trial
-    target = Path(args.output) if args.output else None
     text = trial_yaml(trial, header_lines(trial, _schema_ref(target)))
     # What is written must load exactly as the site loads it.
-    name = display_name(target, cwd) if target else "(output)"
-    if validate_document(parse(text, name)) != trial:
-        raise AssertionError("the written YAML does not read back as the imported trial")
+    try:
+        same = validate_document(parse(text, name)) == trial
+    except TrialDataError as exc:
+        same, why = False, exc.problems[0]
+    else:
+        why = "a value reads back differently"
+    if not same:
+        print(
+            f"error: {shown}: the trial file written from this record would not read back "
+            f"as imported ({visible(str(why))}); nothing was written",
+            file=sys.stderr,
+        )
+        return 1
 
-    if imported.unmapped:
-        print(
-            f"warning: {shown}: not imported, the trial model has no place for: "
-            + ", ".join(imported.unmapped),
-            file=sys.stderr,
-        )
-    if imported.reshaped:
-        print(
-            f"warning: {shown}: the export will write these texts differently "
-            "(markdown kept as text, or the criteria laid out the usual way): "
-            + ", ".join(imported.reshaped),
-            file=sys.stderr,
-        )
-    if target is None:
-        sys.stdout.write(text)
-        return 0
-    _write(target, text)
+    for message in warnings(imported):
+        print(f"warning: {shown}: {visible(message)}", file=sys.stderr)
+    try:
+        if target is None:
+            write_stdout(text)
+            return 0
+        write_file(target, text, name)
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.status
     eligibility = trial.eligibility
     sites = len(trial.contacts_locations.locations)
     print(
@@ -103,11 +115,21 @@ def _schema_ref(target: Path | None) -> str | None:
     return Path(os.path.relpath(PROJECT / SCHEMA_FILE, folder)).as_posix()
 
 
-def _write(target: Path, text: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+def warnings(imported) -> list[str]:
+    """One line for each thing the import could not carry over as it was."""
+    lines = []
+    if imported.uncertain:
+        lines.append(
+            "cannot tell whether these criteria are inclusion or exclusion criteria, so they are "
+            "listed where the text puts them; check each and move it if needed: "
+            + "; ".join(imported.uncertain)
+        )
+    if imported.unmapped:
+        lines.append("not imported, the trial model has no place for: " + ", ".join(imported.unmapped))
+    if imported.reshaped:
+        lines.append(
+            "the export will write these texts differently "
+            "(markdown kept as text, or the criteria laid out the usual way): "
+            + ", ".join(imported.reshaped)
+        )
+    return lines

@@ -52,6 +52,7 @@ no subgroup. The importer warns when any of these changes a record's text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,24 +64,68 @@ PREFIX = {"inclusion": "I", "exclusion": "E"}
 _ITEM = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[*+-]|\d{1,3}[.)])[ \t]+(?P<text>\S.*?)\s*$")
 _DECORATION = re.compile(r"^[#*_\s]+|[*_\s]+$")
 _QUALIFIERS = r"(?:key|main|major|general|additional|specific|selected|principal|other)\s+"
+_CRITERIA = r"\s+criteri(?:a|on)"
+_APOSTROPHE = "['\u2019]"
+# The words of a heading, in English and in the languages registry records
+# are most often written in besides (French, Spanish, Portuguese, Italian,
+# German). ``non-inclusion`` is the French protocols' word for exclusion.
+_INCLUSION = "|".join(
+    [
+        rf"inclusions?(?:{_CRITERIA})?",
+        rf"crit[eè]res?\s+d{_APOSTROPHE}\s*inclusion",
+        r"criterios?\s+de\s+inclusi[oó]n",
+        r"crit[eé]rios?\s+de\s+inclus[aã]o",
+        r"criteri\s+di\s+inclusione",
+        r"einschlusskriterien",
+    ]
+)
+_EXCLUSION = "|".join(
+    [
+        rf"(?:exclusions?|non[- ]?inclusion|ineligibility)(?:{_CRITERIA})?",
+        rf"crit[eè]res?\s+(?:d{_APOSTROPHE}\s*exclusion|de\s+non[- ]?inclusion)",
+        r"criterios?\s+de\s+exclusi[oó]n",
+        r"crit[eé]rios?\s+de\s+exclus[aã]o",
+        r"criteri\s+di\s+esclusione",
+        r"ausschlusskriterien",
+    ]
+)
 _PURE = re.compile(
-    rf"^(?:{_QUALIFIERS})?(?P<kind>inclusion|exclusion)(?:\s+criteri(?:a|on))?\s*:?$", re.I
+    rf"^(?:{_QUALIFIERS})?(?:(?P<inclusion>{_INCLUSION})|(?P<exclusion>{_EXCLUSION}))\s*:?$", re.I
 )
+# A heading with more words ("Inclusion Criteria for Part A:") needs the
+# heading's full words (not "Inclusion of ...") and a closing colon.
 _QUALIFIED = re.compile(
-    rf"^(?:{_QUALIFIERS})?(?P<kind>inclusion|exclusion)\s+criteri(?:a|on)\b.*:$", re.I
+    rf"^(?:{_QUALIFIERS})?(?:(?P<inclusion>inclusion{_CRITERIA}|inclusions|einschlusskriterien)"
+    rf"|(?P<exclusion>(?:exclusion|non[- ]?inclusion|ineligibility){_CRITERIA}|exclusions"
+    r"|ausschlusskriterien))\b.*:$",
+    re.I,
 )
+# Words that say a list is of exclusions, or of inclusions, in a heading the
+# reader does not know ("Patients will be excluded if:"). Such a heading is
+# read as a subgroup of the section it is in, and the import says so.
+_EXCLUSION_WORDS = re.compile(
+    r"exclu|non[- ]?inclu|ineligib|not\s+(?:be\s+)?eligible|must\s+not|may\s+not|"
+    r"should\s+not|cannot|ausschluss|esclus",
+    re.I,
+)
+_INCLUSION_WORDS = re.compile(r"inclu|einschluss|\beligib", re.I)
 
 
 def heading_kind(line: str) -> tuple[str, bool] | None:
     """``('inclusion', False)`` for a plain heading, ``(kind, True)`` for one with more words."""
     bare = _DECORATION.sub("", line.strip())
-    match = _PURE.match(bare)
-    if match:
-        return match.group("kind").lower(), False
-    match = _QUALIFIED.match(bare)
-    if match:
-        return match.group("kind").lower(), True
+    for pattern, qualified in ((_PURE, False), (_QUALIFIED, True)):
+        match = pattern.match(bare)
+        if match:
+            return ("inclusion" if match.group("inclusion") else "exclusion"), qualified
     return None
+
+
+def other_kind_heading(kind: str, heading: str) -> bool:
+    """Whether a subgroup ``heading`` in the ``kind`` section speaks of the other section."""
+    if kind == "inclusion":
+        return bool(_EXCLUSION_WORDS.search(heading))
+    return bool(_INCLUSION_WORDS.search(heading)) and not _EXCLUSION_WORDS.search(heading)
 
 
 def _is_heading_line(line: str) -> bool:
@@ -106,11 +151,18 @@ class _Section:
 
 @dataclass
 class Split:
-    """The criteria read from one eligibility text, as plain model data."""
+    """The criteria read from one eligibility text, as plain model data.
+
+    ``uncertain`` names the criteria whose list the reader could not tell:
+    they sit under a heading it does not know that speaks of the other list
+    (``"Patients will be excluded if:"`` among the inclusion criteria), or the
+    text has such a heading and no section headings at all.
+    """
 
     inclusion: list[dict[str, Any]]
     exclusion: list[dict[str, Any]]
     layout: dict[str, Any]  # empty when everything is as usual
+    uncertain: list[str] = field(default_factory=list)
 
 
 class _Reader:
@@ -302,7 +354,34 @@ def split(text: str) -> Split:
             layout[f"{kind}_list_style"] = reader.styles[kind]
     if reader.note:
         layout["note"] = unescape("\n\n".join(reader.note))
-    return Split(criteria["inclusion"], criteria["exclusion"], layout)
+    return Split(criteria["inclusion"], criteria["exclusion"], layout, _uncertain(criteria, layout))
+
+
+def _uncertain(criteria: dict[str, list[dict[str, Any]]], layout: dict[str, Any]) -> list[str]:
+    """``"I3-I5 (under 'Exclusions (all parts):')"`` for each run the reader could not place."""
+    out = []
+    for kind, items in criteria.items():
+        runs: list[tuple[str, list[str]]] = []
+        for item in items:
+            group = item.get("group")
+            if group is None or not other_kind_heading(kind, group.split("\n\n")[-1]):
+                continue
+            if runs and runs[-1][0] == group:
+                runs[-1][1].append(item["id"])
+            else:
+                runs.append((group, [item["id"]]))
+        for group, ids in runs:
+            span = ids[0] if len(ids) == 1 else f"{ids[0]} to {ids[-1]}"
+            out.append(f"{span} (under {group!r})")
+    for part in ("intro", "note"):
+        text = layout.get(part)
+        if text and not criteria["exclusion"] and other_kind_heading("inclusion", text):
+            out.append(f"the {part} {_short(text)!r} may head exclusion criteria")
+    return out
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _collect(item: _Item, ident: str, out: list[dict[str, Any]]) -> None:
@@ -400,3 +479,54 @@ def _write_section(criteria: list[Any], style: str) -> list[str]:
     if lines:
         blocks.append("\n".join(lines))
     return blocks
+
+
+# --- the check that the export reads back ------------------------------------
+
+
+def check_round_trip(trial: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """The registry text the export writes must read back as the same two lists.
+
+    ``trial`` is a :class:`macros.trial.model.Trial`. A heading the reader does
+    not know, or a criterion whose text has a line that reads as a heading,
+    would otherwise move criteria between the lists when the record is
+    imported again (exclusion criteria read as inclusion criteria).
+    """
+    eligibility = trial.eligibility
+    layout = eligibility.criteria_layout
+    for kind in ("inclusion", "exclusion"):
+        heading = getattr(layout, f"{kind}_heading", None)
+        if heading is not None and (heading_kind(heading) or ("",))[0] != kind:
+            yield (
+                ("eligibility", "criteria_layout", f"{kind}_heading"),
+                f"{heading!r} does not read as the {kind} criteria heading, so a registry "
+                "record exported from this file would give the criteria back in the wrong "
+                f"list; use words such as {DEFAULT_HEADINGS[kind]!r}",
+            )
+            return
+    back = split(join(eligibility.inclusion, eligibility.exclusion, layout))
+    for kind in ("inclusion", "exclusion"):
+        # The export numbers the criteria afresh (I1, I2 ...): compare the texts.
+        written = [_words(criterion.text) for criterion in getattr(eligibility, kind)]
+        read = [_words(item["text"]) for item in getattr(back, kind)]
+        if written == read:
+            continue
+        index = next(
+            (i for i, (a, b) in enumerate(zip(written, read, strict=False)) if a != b),
+            min(len(written), len(read)),
+        )
+        where: tuple[str | int, ...] = ("eligibility", kind)
+        if written:
+            where = (*where, min(index, len(written) - 1), "text")
+        yield (
+            where,
+            f"a registry record exported from this file would not give the {kind} criteria "
+            f"back as written ({len(written)} written, {len(read)} read back): a line of a "
+            "criterion's text or group that reads as a heading, such as "
+            f"{DEFAULT_HEADINGS['exclusion']!r}, moves the criteria after it to another list",
+        )
+        return
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())

@@ -30,6 +30,7 @@ from macros.registry.ctgov_mapping import (
     unescape,
 )
 from macros.trial import consistency
+from macros.trial.characters import hidden_character, hidden_message
 from macros.trial.errors import format_path
 from macros.trial.model import Trial, inner_model
 
@@ -53,15 +54,46 @@ class Imported:
     unmapped: list[str] = field(default_factory=list)
     # Record paths that the export will not write back as they were.
     reshaped: list[str] = field(default_factory=list)
+    # Criteria the eligibility text does not clearly place in either list.
+    uncertain: list[str] = field(default_factory=list)
 
 
 # --- reading ---------------------------------------------------------------
+
+# A registry record is tens to hundreds of kilobytes; its numbers are counts
+# and coordinates.
+MAX_RECORD_BYTES = 20_000_000
+MAX_NUMBER_DIGITS = 30
+
+
+def _number(text: str, convert: Any) -> Any:
+    digits = sum(char.isdigit() for char in text)
+    if digits > MAX_NUMBER_DIGITS:
+        raise NotARecord(
+            f"a number with {digits} digits; a registry record has numbers of at most "
+            f"{MAX_NUMBER_DIGITS}"
+        )
+    value = convert(text)
+    if value in (float("inf"), float("-inf")):
+        raise NotARecord(f"the number {text} is too large")
+    return value
+
+
+def _constant(name: str) -> Any:
+    raise NotARecord(f"not JSON: {name} is not a JSON number")
 
 
 def read_record(path: Path) -> dict[str, Any]:
     """The record as JSON data, or :class:`NotARecord` with a one-line reason."""
     try:
-        raw = path.read_bytes()
+        if path.is_dir():
+            raise IsADirectoryError
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_RECORD_BYTES + 1)
+        if len(raw) > MAX_RECORD_BYTES:
+            raise NotARecord(
+                f"larger than {MAX_RECORD_BYTES:,} bytes; a registry record is far smaller"
+            )
     except FileNotFoundError:
         raise NotARecord("file not found") from None
     except IsADirectoryError:
@@ -75,11 +107,20 @@ def read_record(path: Path) -> dict[str, Any]:
     if not text.strip():
         raise NotARecord("the file is empty; expected a ClinicalTrials.gov study record (JSON)")
     try:
-        data = json.loads(text)
+        data = json.loads(
+            text,
+            parse_int=lambda t: _number(t, int),
+            parse_float=lambda t: _number(t, float),
+            parse_constant=_constant,
+        )
     except json.JSONDecodeError as exc:
         raise NotARecord(
             f"not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
             "expected a ClinicalTrials.gov study record"
+        ) from None
+    except RecursionError:
+        raise NotARecord(
+            "lists or objects nested thousands deep; a registry record is not"
         ) from None
     return check_shape(data)
 
@@ -109,6 +150,7 @@ def check_shape(data: Any) -> dict[str, Any]:
 def import_record(record: dict[str, Any]) -> Imported:
     """Map a record onto the model; :class:`RecordProblems` if it does not validate."""
     unmapped: list[str] = []
+    uncertain: list[str] = []
     data: dict[str, Any] = {}
     modules = {module_name(name): name for name in module_fields()}
     for key, value in record.items():
@@ -119,7 +161,7 @@ def import_record(record: dict[str, Any]) -> Imported:
                 if name is None:
                     unmapped.append(path)
                 elif isinstance(module, dict):
-                    data[name] = _module(name, module, path, unmapped)
+                    data[name] = _module(name, module, path, unmapped, uncertain)
                 else:
                     data[name] = module  # the validation says what is wrong
         elif key == "hasResults":
@@ -128,6 +170,9 @@ def import_record(record: dict[str, Any]) -> Imported:
             data["results"] = ctgov_results.import_results(value, unmapped)
         else:
             unmapped.append(key)
+    hidden = [_problem(loc, message) for loc, message in _hidden_characters(data, ())]
+    if hidden:
+        raise RecordProblems(hidden)
     try:
         trial = Trial.model_validate(data)
     except ValidationError as exc:
@@ -139,16 +184,41 @@ def import_record(record: dict[str, Any]) -> Imported:
     if trial.results is not None:
         exported = ctgov_results.export_results(trial.results)
         reshaped += ctgov_results.changed_paths(record.get(ctgov_results.SECTION), exported)
-    return Imported(trial, unmapped, reshaped)
+    return Imported(trial, unmapped, reshaped, uncertain)
 
 
-def _module(name: str, module: dict[str, Any], path: str, unmapped: list[str]) -> dict[str, Any]:
+def _hidden_characters(value: Any, loc: tuple[str | int, ...]) -> list[tuple[tuple, str]]:
+    """Texts holding a bidi control or a control character, which a trial file refuses.
+
+    The import refuses them too rather than drop them silently: removing a
+    right-to-left override changes what the text displays, so the person
+    importing must see where it was and decide.
+    """
+    found: list[tuple[tuple, str]] = []
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, loc)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, dict):
+            stack += [(v, (*where, k)) for k, v in reversed(item.items())]
+        elif isinstance(item, list):
+            stack += [(v, (*where, i)) for i, v in reversed(list(enumerate(item)))]
+        elif isinstance(item, str):
+            index = hidden_character(item)
+            if index is not None:
+                found.append((where, hidden_message(item[index])))
+    return found
+
+
+def _module(
+    name: str, module: dict[str, Any], path: str, unmapped: list[str], uncertain: list[str]
+) -> dict[str, Any]:
     model = inner_model(Trial.model_fields[name].annotation)
     out = _object(module, model, (name,), path, unmapped)
     if name == "eligibility":
         text = module.get("eligibilityCriteria")
         if isinstance(text, str):
             criteria = split(text)
+            uncertain += criteria.uncertain
             if criteria.layout:
                 out["criteria_layout"] = criteria.layout
             out["inclusion"] = criteria.inclusion
@@ -284,7 +354,11 @@ _OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     style = None
-    if any(ch in value for ch in _OTHER_BREAKS):
+    # A block scalar that keeps its trailing line breaks (``|+``, chosen for a
+    # text that ends with a blank line or is only a line break) would take in
+    # the blank line that to_yaml puts before the next module: quote those.
+    keeps_breaks = value.endswith("\n") and (len(value) == 1 or value[-2] == "\n")
+    if keeps_breaks or any(ch in value for ch in _OTHER_BREAKS):
         style = '"'
     elif "\n" in value:
         style = "|"

@@ -10,10 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from macros.design import plan_checks
+from macros.registry.ctgov_eligibility import check_round_trip
 from macros.trial import source, validate
 from macros.trial.model import Trial
 
-CHECKS: tuple[validate.Check, ...] = (plan_checks.check,)
+CHECKS: tuple[validate.Check, ...] = (plan_checks.check, check_round_trip)
 
 
 def load_trial(path: str | Path, display: str | None = None) -> Trial:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 # Registry enumerations whose plain reading is not their words in title case.
 _LABELS = {
     "NA": "Not applicable",
@@ -21,10 +23,20 @@ _LABELS = {
 }
 
 
+# A registry code: capital letters and digits, words joined by single underscores.
+_CODE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
+
+
 def label(value: str | None) -> str:
-    """``SINGLE_GROUP`` -> ``Single group``; registry codes in plain words."""
+    """``SINGLE_GROUP`` -> ``Single group``; registry codes in plain words.
+
+    Some fields that usually hold a code are free text (a site's status, an
+    identifier's type); anything that is not a code is shown exactly as written.
+    """
     if value is None:
         return ""
     if value in _LABELS:
         return _LABELS[value]
+    if not _CODE.fullmatch(value):
+        return value
     return value.replace("_", " ").capitalize()
