@@ -28,6 +28,7 @@ from macros.site.checklist_pdfs import write_checklist_pdfs
 from macros.design.enrollment import inflated_enrollment
 from macros.site.render import render
 from macros.site.loading import load_trial
+from macros.site.site_dir import SiteDirError, check_site_dir, mark_site
 
 log = logging.getLogger("mkdocs.plugins.trial")
 
@@ -47,6 +48,14 @@ ARTIFACT_WRITERS: list[Any] = [write_checklist_pdfs, write_history, write_downlo
 def attach(env: Any) -> Trial:
     project = Path(env.project_dir)
     path = trial_path(project)
+    # mkdocs empties the site folder after this hook: refuse one that is not
+    # a site's (mkdocs build --site-dir data would delete the trial file).
+    try:
+        check_site_dir(
+            Path(env.conf["site_dir"]), project, trial_file=path, sources=[env.conf["docs_dir"]]
+        )
+    except SiteDirError as exc:
+        raise PluginError(str(exc)) from None
     try:
         trial = load_trial(path, display_name(path, project))
     except TrialDataError as exc:
@@ -71,6 +80,7 @@ def attach(env: Any) -> Trial:
 def post_build(env: Any) -> None:
     trial = env._trial_model
     site_dir = Path(env.conf["site_dir"])
+    mark_site(site_dir)
     for writer in ARTIFACT_WRITERS:
         writer(trial, site_dir, env)
 
