@@ -12,13 +12,17 @@ that CI always produces and tests the PDFs.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from macros.eligibility.checklist import CHECKLIST_PAGE, PDF_NAMES
@@ -111,9 +115,16 @@ def print_checklist(page: Path, html: str | None = None, out_dir: Path | None = 
 
 
 def print_to_pdf(browser: str, html: Path, output: Path, timeout: float = TIMEOUT) -> None:
-    """Print one local HTML file to ``output``; PrintError when Chromium fails."""
+    """Print one local HTML file to ``output``; PrintError when Chromium fails.
+
+    Chromium runs in a process group of its own with a temporary profile; a
+    timeout, an error or a SIGTERM to this process kills the whole group and
+    removes the profile, so that no browser and no ``trial-chromium-*``
+    folder outlives the build.
+    """
     output.unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory(prefix="trial-chromium-") as profile:
+    profile = tempfile.mkdtemp(prefix="trial-chromium-")
+    try:
         command = [
             browser, *FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={output}",
             html.resolve().as_uri(),
@@ -122,9 +133,8 @@ def print_to_pdf(browser: str, html: Path, output: Path, timeout: float = TIMEOU
         env = dict(os.environ, TZ="UTC")
         started = time.monotonic()
         try:
-            result = subprocess.run(
-                command, capture_output=True, text=True, timeout=timeout, env=env, check=False
-            )
+            with _terminate_raises():
+                result = _run(command, env, timeout)
         except subprocess.TimeoutExpired:
             raise PrintError(
                 f"Checklist PDFs: Chromium ({browser}) did not finish printing {output.name} "
@@ -132,6 +142,8 @@ def print_to_pdf(browser: str, html: Path, output: Path, timeout: float = TIMEOU
             ) from None
         except OSError as exc:
             raise PrintError(f"Checklist PDFs: cannot run Chromium ({browser}): {exc}") from None
+    finally:
+        _remove(profile)
     if result.returncode != 0 or not output.is_file() or output.stat().st_size == 0:
         tail = "\n".join((result.stderr or "").strip().splitlines()[-5:])
         raise PrintError(
@@ -139,6 +151,55 @@ def print_to_pdf(browser: str, html: Path, output: Path, timeout: float = TIMEOU
             f"(exit code {result.returncode}):\n{tail}"
         )
     log.debug("Printed %s in %.1f s", output.name, time.monotonic() - started)
+
+
+def _run(command: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess:
+    """Run Chromium in its own process group; on any exception kill the whole group."""
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        start_new_session=True,
+    )
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise
+    return subprocess.CompletedProcess(command, process.returncode, out, err)
+
+
+class _Terminated(PrintError):
+    """SIGTERM arrived while Chromium was printing."""
+
+
+@contextlib.contextmanager
+def _terminate_raises() -> Iterator[None]:
+    """While printing, SIGTERM raises (so that Chromium is stopped and its profile removed).
+
+    Only the main thread can handle signals; elsewhere (a server's build
+    thread) nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise _Terminated("Checklist PDFs: printing stopped by SIGTERM")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _remove(folder: str) -> None:
+    """Remove Chromium's profile; once more after a moment if a dying helper still wrote to it."""
+    shutil.rmtree(folder, ignore_errors=True)
+    if os.path.exists(folder):
+        time.sleep(0.2)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 _PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:(\d{14})([^)]*)\)")
