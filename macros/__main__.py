@@ -6,6 +6,7 @@ internal bug shows a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 
 USAGE = """usage: python -m macros COMMAND [ARGS]
@@ -44,7 +45,22 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"error: unknown command '{command}'; see python -m macros --help", file=sys.stderr)
         return 2
-    return run(rest)
+    try:
+        status = run(rest)
+        sys.stdout.flush()
+    except OSError as exc:
+        # Writing the output failed (``> /dev/full``, a closed pipe): one line,
+        # not a traceback, and stdout pointed at the null device so that the
+        # interpreter's own flush at exit cannot fail again.
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+        if isinstance(exc, BrokenPipeError):
+            return 1  # the reader went away (``| head``)
+        where = f" {exc.filename}" if exc.filename else " to standard output"
+        print(f"error: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return status
 
 
 if __name__ == "__main__":

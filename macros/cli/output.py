@@ -37,20 +37,44 @@ def check_target(path: Path, shown: str) -> None:
     try:
         info = os.lstat(path)
     except FileNotFoundError:
-        return
+        info = None
     except OSError as exc:
         raise _error(shown, exc) from None
+    if info is None:
+        folder = _existing_folder(path.parent)
+        if folder is not None and _read_only(folder):
+            raise OutputError(f"cannot write {visible(shown)}: its folder is read-only", 2)
+        return
     if stat.S_ISLNK(info.st_mode):
         why = "is a symbolic link; give the file itself or a new name"
     elif stat.S_ISDIR(info.st_mode):
         why = "is a folder; give a file name"
     elif not stat.S_ISREG(info.st_mode):
         why = "is not a regular file (a device, pipe or socket); give a file name"
-    elif not os.access(path, os.W_OK):
+    elif _read_only(path):
         why = "is read-only; make it writable or give another name"
+    elif _read_only(path.parent):
+        why = "is in a read-only folder"
     else:
         return
     raise OutputError(f"cannot write {visible(shown)}: it {why}", 2)
+
+
+def _read_only(path: Path) -> bool:
+    """No write permission, or no write bit at all (which even root respects here)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not os.access(path, os.W_OK) or not mode & 0o222
+
+
+def _existing_folder(folder: Path) -> Path | None:
+    """``folder`` or its nearest existing ancestor (the one a new file's folders go in)."""
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            return candidate if candidate.is_dir() else None
+    return None
 
 
 def write_file(path: Path, text: str, shown: str) -> None:
