@@ -50,13 +50,14 @@ def check_site_dir(
             f"cannot build the site into {shown}: it {where}, which a build would replace; "
             "give a folder of its own, such as site/"
         )
-    folders = [project / name for name in SOURCE_FOLDERS] + [Path(p).resolve() for p in sources]
+    folders = [project / name for name in SOURCE_FOLDERS] + [Path(p) for p in sources]
     for folder in folders:
-        if site.is_relative_to(folder):
-            where = "is" if site == folder else "lies inside"
+        if site.is_relative_to(folder.resolve()):
+            where = "is" if site == folder.resolve() else "lies inside"
             raise SiteDirError(
                 f"cannot build the site into {shown}: it {where} the project's source folder "
-                f"{visible(display_name(folder, project))}/; give a folder of its own, such as site/"
+                f"{visible(_relative(folder, project))}/; "
+                "give a folder of its own, such as site/"
             )
     if trial_file is not None and trial_file.resolve().is_relative_to(site):
         raise SiteDirError(
@@ -73,6 +74,15 @@ def check_site_dir(
         f"cannot build the site into {shown}: the folder is not empty and was not made by a "
         f"build (it has no {MARKER} file); empty it, remove it, or give another folder"
     )
+
+
+def _relative(folder: Path, project: Path) -> str:
+    """``docs`` for a folder of the project, named as the project names it (links unresolved)."""
+    absolute = folder if folder.is_absolute() else project / folder
+    try:
+        return absolute.relative_to(project).as_posix()
+    except ValueError:
+        return str(folder)
 
 
 def is_built_site(folder: Path) -> bool:
