@@ -187,6 +187,10 @@ PAYLOADS = [
 ]
 
 
+FREE_TEXT_STATUS = "Status {{ ''.__class__ }} not_a_code"
+FREE_TEXT_TYPE = "Type __init__ of_the_org"
+
+
 def _payload_trial(tmp_path: Path) -> Path:
     data = yaml.safe_load((TESTS / "data" / "second_trial.yaml").read_text(encoding="utf-8"))
     joined = " ".join(PAYLOADS)
@@ -197,6 +201,9 @@ def _payload_trial(tmp_path: Path) -> Path:
     data["sponsor_collaborators"]["lead_sponsor"]["name"] = f"Sponsor {joined}"
     data["arms_interventions"]["interventions"][0]["description"] = f"Intervention {joined}"
     data["outcomes"]["primary_outcomes"][0]["measure"] = f"Outcome {joined}"
+    # Free text in fields that usually hold a registry code (shown through the label filter).
+    data["contacts_locations"]["locations"][0]["status"] = FREE_TEXT_STATUS
+    data["identification"]["org_study_id_info"]["type"] = FREE_TEXT_TYPE
     path = tmp_path / "payload_trial.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
@@ -229,6 +236,13 @@ def test_injection_payloads_come_out_literally(payload_site: Build, page: str, p
     assert ">49<" not in html and " 49 " not in text_of(payload_site, page)
 
 
+def test_free_text_in_coded_fields_is_shown_exactly_as_written(payload_site: Build) -> None:
+    assert FREE_TEXT_STATUS in text_of(payload_site, "sites")
+    assert f"({FREE_TEXT_TYPE})" in text_of(payload_site, "sponsors")
+    # Registry codes in the same fields still read as words.
+    assert "Recruiting" in text_of(payload_site, "sites")
+
+
 def test_the_second_trial_builds_a_complete_site_from_the_same_docs(tmp_path: Path) -> None:
     build = build_site(tmp_path / "site", trial=TESTS / "data" / "second_trial.yaml")
     assert build.returncode == 0, build.stderr
@@ -255,6 +269,7 @@ def test_two_builds_of_the_same_commit_are_byte_identical(built_site: Build, tmp
 def test_failed_build_keeps_the_last_good_site(tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
+    (site / ".trial-site").write_text("built\n")  # made by an earlier build
     (site / "index.html").write_text("last good site")
     result = subprocess.run(
         [sys.executable, "-m", "macros", "build", "--site-dir", str(site)],
@@ -271,6 +286,7 @@ def test_failed_build_keeps_the_last_good_site(tmp_path: Path) -> None:
 def test_successful_build_replaces_the_site_whole(tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
+    (site / ".trial-site").write_text("built\n")  # made by an earlier build
     (site / "stale.html").write_text("old")
     result = subprocess.run(
         [sys.executable, "-m", "macros", "build", "--site-dir", str(site)],

@@ -14,9 +14,13 @@ def script_json(data: Any) -> Markup:
     ``<``, ``>`` and ``&`` become ``\\u003c``, ``\\u003e`` and ``\\u0026`` so
     that no text (``</script>``, ``<!--``) can end the element early; JSON.parse
     reads them back as the same characters. U+2028 and U+2029 are escaped too,
-    for older script parsers.
+    for older script parsers. NaN and infinity are not JSON and would stop the
+    page's script from reading any of it; the model refuses them, and this
+    refuses them again rather than write a page that cannot work.
     """
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = json.dumps(
+        data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+    )
     for char, escape in (
         ("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
         ("\u2028", "\\u2028"), ("\u2029", "\\u2029"),
