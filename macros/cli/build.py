@@ -111,7 +111,7 @@ def _build(config: Path, site: Path, env: dict[str, str]) -> int:
                 print("Build stopped: nothing was changed.", file=sys.stderr)
                 return 2
             _swap(staging, site, scratch)
-    shown = display_name(site, Path.cwd())
+    shown = visible(display_name(site, Path.cwd()))
     print(f"Site built in {shown}/")
     print(f"Open {shown}/index.html, or preview it with live reload: make serve")
     return 0

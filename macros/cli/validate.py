@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from macros.site.loading import load_trial
+from macros.trial.characters import visible
 from macros.trial.errors import TrialDataError
 from macros.trial.paths import display_name, trial_path
 
@@ -16,7 +17,7 @@ def main(argv: list[str]) -> int:
         return 2
     cwd = Path.cwd()
     path = Path(argv[0]) if argv else trial_path(cwd)
-    name = display_name(path, cwd)
+    name = visible(display_name(path, cwd))
     try:
         trial = load_trial(path, name)
     except TrialDataError as exc:

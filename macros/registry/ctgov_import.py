@@ -120,7 +120,7 @@ def read_record(path: Path) -> dict[str, Any]:
         ) from None
     except RecursionError:
         raise NotARecord(
-            "lists or objects nested thousands deep; a registry record is not"
+            "lists or objects nested too deep (a thousand levels or more); a registry record is not"
         ) from None
     return check_shape(data)
 

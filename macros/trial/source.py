@@ -16,6 +16,7 @@ module composes the node graph itself so that it can
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
@@ -28,14 +29,18 @@ from macros.trial.errors import Path, Problem, TrialDataError, format_path
 
 
 class Limits:
-    """What a trial file may be. ``data/trial.yaml`` is 10 kB, 8 levels deep, 600 nodes."""
+    """What a trial file may be. ``data/trial.yaml`` is 10 kB, 8 levels deep, 600 nodes.
+
+    About a hundred times that: an imported record with hundreds of sites
+    fits, and reading the largest file allowed stays within a second or so.
+    """
 
     #: Size of the file, in characters.
-    MAX_CHARS = 2_000_000
+    MAX_CHARS = 1_000_000
     #: Nesting of mappings and lists (a rule's any/all/unless nest too).
     MAX_DEPTH = 32
     #: Mappings, lists and values in the whole file.
-    MAX_NODES = 100_000
+    MAX_NODES = 50_000
     #: Digits in a number: Python refuses to read integers past 4300 digits,
     #: and no count or threshold of a trial needs more than a few.
     MAX_DIGITS = 30
@@ -255,6 +260,36 @@ def _char_position(node: yaml.Node, char: str) -> tuple[int, int]:
     return line + 1, column + 1
 
 
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _check_brackets(text: str, file: str) -> None:
+    """Refuse brackets nested far past :attr:`Limits.MAX_DEPTH` before PyYAML reads them.
+
+    PyYAML's scanner reads a whole flow collection ahead and keeps a record
+    per open bracket, so 10,000 nested ``[`` take it a second and 100,000 a
+    minute and a half, before the composer could refuse the depth. Counting
+    brackets, even inside quoted text, errs only for a text with more than
+    four times :attr:`Limits.MAX_DEPTH` unmatched opening brackets.
+    """
+    limit = 4 * Limits.MAX_DEPTH
+    if text.count("[") + text.count("{") <= limit:
+        return
+    depth = 0
+    for match in _BRACKET.finditer(text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > limit:
+            before = text[: match.start()]
+            line = before.count("\n") + 1
+            column = match.start() - (before.rfind("\n") + 1) + 1
+            raise TrialDataError(
+                file,
+                [Problem(line, column, "(top level)", f"brackets nested more than {limit} deep; "
+                         "a trial file needs far fewer levels")],
+            )
+        depth = max(depth, 0)
+
+
 def parse(text: str, file: str) -> Document:
     """Parse YAML text; raise :class:`TrialDataError` for anything unreadable."""
     if len(text) > Limits.MAX_CHARS:
@@ -263,6 +298,7 @@ def parse(text: str, file: str) -> Document:
             [Problem(1, 1, "(file)", f"the file has {len(text):,} characters; a trial file has "
                      f"at most {Limits.MAX_CHARS:,}")],
         )
+    _check_brackets(text, file)
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:

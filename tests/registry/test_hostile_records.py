@@ -211,7 +211,7 @@ def test_texts_ending_in_blank_lines_are_written_so_that_they_read_back(tmp_path
         ('{"protocolSection": {"x": Infinity}}', "not JSON: Infinity is not a JSON number"),
         ('{"protocolSection": {"x": -Infinity}}', "not JSON: -Infinity is not a JSON number"),
         ('{"protocolSection": {"x": 1e999}}', "the number 1e999 is too large"),
-        ('{"protocolSection": {"x": ' + "[" * 100_000 + "]" * 100_000 + "}}", "nested thousands deep"),
+        ('{"protocolSection": {"x": ' + "[" * 100_000 + "]" * 100_000 + "}}", "nested too deep"),
     ],
     ids=["5000-digits", "31-digits", "nan", "infinity", "minus-infinity", "overflow", "deep"],
 )

@@ -91,7 +91,7 @@ def test_a_merge_key_is_refused() -> None:
     assert "anchor (&b)" in problem.message
 
 
-@pytest.mark.parametrize("depth", [Limits.MAX_DEPTH + 1, 500, 10_000])
+@pytest.mark.parametrize("depth", [Limits.MAX_DEPTH + 1, 4 * Limits.MAX_DEPTH])
 def test_deep_flow_nesting_is_refused_where_it_gets_too_deep(depth: int) -> None:
     text = "a: " + "[" * depth + "]" * depth + "\n"
     problem = one_problem(text)
@@ -99,6 +99,21 @@ def test_deep_flow_nesting_is_refused_where_it_gets_too_deep(depth: int) -> None
     # column 4, so the list one level past the limit opens MAX_DEPTH - 1 further on.
     assert (problem.line, problem.column) == (1, 3 + Limits.MAX_DEPTH)
     assert f"nested more than {Limits.MAX_DEPTH} deep" in problem.message
+
+
+@pytest.mark.parametrize("depth", [500, 10_000, 190_000])
+def test_very_deep_brackets_are_refused_before_yaml_reads_them(depth: int) -> None:
+    # PyYAML's scanner would take quadratic time over them before any limit applies.
+    text = "a: " + "{x: " * depth + "1" + "}" * depth + "\n"
+    problem = one_problem(text)
+    limit = 4 * Limits.MAX_DEPTH
+    assert (problem.line, problem.column) == (1, 4 + 4 * limit)
+    assert f"brackets nested more than {limit} deep" in problem.message
+
+
+def test_brackets_in_quoted_text_are_not_nesting() -> None:
+    text = "a: '" + "[x] " * 5_000 + "'\nb: \"{{ not a template }}\"\n"
+    assert parse(text, "t.yaml").data["b"] == "{{ not a template }}"
 
 
 def test_deep_block_mappings_are_refused() -> None:
@@ -119,11 +134,19 @@ def test_the_trial_file_nests_well_within_the_limit() -> None:
     assert depth(yaml.safe_load(TRIAL_TEXT)) <= Limits.MAX_DEPTH // 2
 
 
-def test_too_many_values_are_refused() -> None:
-    text = "a: [" + ", ".join(["0"] * (Limits.MAX_NODES + 10)) + "]\n"
+def test_too_many_values_are_refused(monkeypatch) -> None:
+    # A lower limit, so that the test stays quick; the mechanism is the same.
+    monkeypatch.setattr(Limits, "MAX_NODES", 1_000)
+    text = "a:\n" + "".join(f"  - {i}\n" for i in range(1_100))
     problem = one_problem(text)
-    assert f"more than {Limits.MAX_NODES:,} values" in problem.message
-    assert problem.line == 1
+    assert "more than 1,000 values" in problem.message
+    # The file's mapping, the key 'a' and the list come first (keys count too),
+    # so item 998, on line 999, is the one too many.
+    assert (problem.line, problem.column) == (999, 5)
+
+
+def test_the_limits_leave_room_for_a_large_trial() -> None:
+    assert Limits.MAX_NODES >= 50 * 600 and 50 * len(TRIAL_TEXT) <= Limits.MAX_CHARS
 
 
 def test_a_huge_text_is_refused_before_it_is_parsed() -> None:
