@@ -62,7 +62,7 @@ class Imported:
 
 # A registry record is tens to hundreds of kilobytes; its numbers are counts
 # and coordinates.
-MAX_RECORD_BYTES = 20_000_000
+MAX_RECORD_BYTES = 10_000_000
 MAX_NUMBER_DIGITS = 30
 
 
