@@ -371,3 +371,17 @@ def test_an_imported_file_is_plain_yaml_with_no_anchors(tmp_path: Path) -> None:
     text = target.read_text(encoding="utf-8")
     assert yaml.safe_load(text)["identification"]["nct_id"] == "NCT03475563"
     assert "&id" not in text and "*id" not in text
+
+
+def test_hidden_characters_in_posted_results_are_refused_too() -> None:
+    path = TESTS / "data" / "ctgov" / "results" / "NCT00763412.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    group = record["resultsSection"]["participantFlowModule"]["groups"][0]
+    group["title"] = group["title"] + " \u202e"
+    with pytest.raises(RecordProblems) as caught:
+        import_record(read_record_from(record))
+    assert caught.value.problems == [
+        "resultsSection.participantFlowModule.groups[0].title: contains U+202E (RIGHT-TO-LEFT "
+        "OVERRIDE), an invisible control that makes the text display differently from what it says; "
+        "remove it"
+    ]
