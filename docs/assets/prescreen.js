@@ -2,24 +2,175 @@
  *
  * Reads the criteria and their rules from the JSON in the page head
  * (#trial-prescreen-data), builds the inputs, and shows for every criterion
- * whether the values entered meet it. Evaluation is three-valued: true, false
- * or null (unknown); missing data is never taken as met.
+ * whether the values entered meet it, naming the values in plain words.
+ * Evaluation is three-valued: true, false or null (unknown); missing, refused
+ * or uncounted data is never taken as met.
+ *
+ * Numbers are exact. Typed text is read as a decimal (digits, then a point or
+ * a comma and more digits) into an integer and a scale, thresholds arrive as
+ * decimal strings, and every comparison, "3 x ULN" included, is made on
+ * BigInt integers: nothing is divided and no binary fraction decides.
  *
  * Plain JavaScript on purpose: no framework, no network request, nothing
- * stored (no cookies, no local storage). Text from the data is only ever set
- * with textContent, never parsed as HTML.
+ * stored (no cookies, no storage, nothing in the URL or history). The form is
+ * cleared when the page is left and when it is shown again from the
+ * back/forward cache. Text from the data is only ever set with textContent,
+ * never parsed as HTML.
  */
 (function () {
   "use strict";
 
   var ULN = "x ULN";
   var DAY = 86400000;
-  // What true, false and unknown mean for each group: for an exclusion
+  // The badge for true, false and unknown in each group: for an exclusion
   // criterion "true" means that it applies, so the patient is excluded.
   var WORDS = {
     inclusion: { "true": "Met", "false": "Not met", "null": "Unknown" },
     exclusion: { "true": "Applies", "false": "Does not apply", "null": "Unknown" }
   };
+
+  // --- exact decimals: {int: BigInt, scale: n} is int / 10^scale -------------
+
+  var TEN = BigInt(10);
+  var ZERO = BigInt(0);
+
+  function pow10(n) {
+    var result = BigInt(1);
+    for (var i = 0; i < n; i++) result *= TEN;
+    return result;
+  }
+
+  // A decimal string from the data ("1.5", "50", "-2").
+  function decimal(text) {
+    var m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(String(text));
+    if (!m) throw new Error("not a decimal: " + text);
+    var int = BigInt(m[2] + (m[3] || ""));
+    return { int: m[1] ? -int : int, scale: (m[3] || "").length };
+  }
+
+  // -1, 0 or 1: a / 10^p against b / 10^q, compared as a * 10^q against b * 10^p.
+  function compareDecimals(a, b) {
+    var x = a.int * pow10(b.scale);
+    var y = b.int * pow10(a.scale);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+
+  function times(a, b) {
+    return { int: a.int * b.int, scale: a.scale + b.scale };
+  }
+
+  function isWhole(d) {
+    return d.int % pow10(d.scale) === ZERO;
+  }
+
+  // Shortest text of a decimal: no trailing zeros, a point before the decimals.
+  function decimalText(d) {
+    var negative = d.int < ZERO;
+    var digits = (negative ? -d.int : d.int).toString();
+    if (d.scale > 0) {
+      while (digits.length <= d.scale) digits = "0" + digits;
+      digits = digits.slice(0, digits.length - d.scale) + "." + digits.slice(digits.length - d.scale);
+      digits = digits.replace(/0+$/, "").replace(/\.$/, "");
+    }
+    return (negative && digits !== "0" ? "-" : "") + digits;
+  }
+
+  // What a person typed: digits with one point or comma before the decimals.
+  var TYPED = /^([+-]?)(\d*)(?:([.,])(\d*))?$/;
+
+  function readNumber(raw) {
+    var text = raw.trim();
+    if (text === "") return { state: "empty" };
+    var m = TYPED.exec(text);
+    if (!m || m[2] + (m[4] || "") === "") {
+      return { state: "invalid", raw: text, message: "\u201c" + text + "\u201d is not a number (write digits, with a point or a comma before any decimals)" };
+    }
+    // "1,000" is one thousand to some and 1.000 to others: ask, never guess.
+    if (m[3] === "," && m[4].length === 3 && /[1-9]/.test(m[2])) {
+      return { state: "invalid", raw: text, message: "\u201c" + text + "\u201d could mean " + m[2] + m[4] + " or " + m[2] + "." + m[4] + " (write it without a thousands separator)" };
+    }
+    var int = BigInt((m[2] || "0") + (m[4] || ""));
+    var value = { int: m[1] === "-" ? -int : int, scale: (m[4] || "").length };
+    return { state: "ok", raw: text, value: value, text: decimalText(value) };
+  }
+
+  // null when plausible, else why not.
+  function implausible(value, plausible) {
+    var wrong = plausible.whole && !isWhole(value);
+    if (plausible.low !== null) {
+      var low = compareDecimals(value, decimal(plausible.low));
+      if (plausible.above ? low <= 0 : low < 0) wrong = true;
+    }
+    if (plausible.high !== null && compareDecimals(value, decimal(plausible.high)) > 0) wrong = true;
+    return wrong ? decimalText(value) + " is not plausible (" + plausible.text + ")" : null;
+  }
+
+  // --- dates, as whole days since 1970-01-01 ----------------------------------
+
+  function dayOf(text) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text || "");
+    return m ? Date.UTC(+m[1], +m[2] - 1, +m[3]) / DAY : null;
+  }
+
+  function dayText(day) {
+    return new Date(day * DAY).toISOString().slice(0, 10);
+  }
+
+  // Today where the browser is, as a calendar date.
+  function today() {
+    var now = new Date();
+    return Date.UTC(now.getFullYear(), now.getMonth(), now.getDate()) / DAY;
+  }
+
+  // Calendar arithmetic: "1 month before 31 March" is the last day of February.
+  function shift(day, duration, sign) {
+    var d = new Date(day * DAY);
+    var days = (duration.days || 0) + 7 * (duration.weeks || 0);
+    var months = (duration.months || 0) + 12 * (duration.years || 0);
+    if (months) {
+      var year = d.getUTCFullYear();
+      var month = d.getUTCMonth() + sign * months;
+      var last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+      d = new Date(Date.UTC(year, month, Math.min(d.getUTCDate(), last)));
+    }
+    return Math.round(d.getTime() / DAY) + sign * days;
+  }
+
+  function durationText(duration) {
+    var unit = Object.keys(duration)[0];
+    var n = duration[unit];
+    return n + " " + (n === 1 ? unit.replace(/s$/, "") : unit);
+  }
+
+  // --- words ------------------------------------------------------------------
+
+  // "Platelet count" -> "platelet count", but "ALT" and "eGFR" stay.
+  function lowerFirst(value) {
+    if (value.length > 1 && value[1] === value[1].toUpperCase() && /[A-Za-z]/.test(value[1])) return value;
+    return value.charAt(0).toLowerCase() + value.slice(1);
+  }
+
+  function upperFirst(value) {
+    return value.charAt(0).toUpperCase() + value.slice(1);
+  }
+
+  // "45%", "50 x 10^9/L", "18 years"; a class or grade is named by its label.
+  function quantity(number, unit) {
+    if (!unit || unit === "class" || unit === "grade") return number;
+    if (unit === "%") return number + "%";
+    if (unit.indexOf("10^") === 0) return number + " x " + unit;
+    return number + " " + unit;
+  }
+
+  // "30 on 2024-05-06, 28 on 2024-05-14 and 25 on 2024-05-21"
+  function listText(items) {
+    if (items.length < 2) return items.join("");
+    return items.slice(0, -1).join(", ") + " and " + items[items.length - 1];
+  }
+
+  function unique(list) {
+    return list.filter(function (item, i) { return list.indexOf(item) === i; });
+  }
 
   // --- building elements -------------------------------------------------------
 
@@ -39,67 +190,32 @@
     return node;
   }
 
-  function field(id, labelText, type, extra) {
-    var attrs = { id: id, type: type, name: id };
-    Object.keys(extra || {}).forEach(function (k) { attrs[k] = extra[k]; });
+  // A labelled input with a place for its error message. Numbers are text
+  // inputs: the browser's number input drops a decimal comma in some locales
+  // ("30,5" becomes 305) and changes its value under the mouse wheel.
+  function field(id, labelText, kind) {
+    var attrs = {
+      id: id, autocomplete: "off", "aria-describedby": id + "-error",
+      "data-kind": kind
+    };
+    if (kind === "date") {
+      attrs.type = "date";
+    } else {
+      attrs.type = "text";
+      attrs.inputmode = "decimal";
+      attrs.spellcheck = "false";
+      attrs.maxlength = "24";
+      attrs.className = "trial-prescreen__number";
+    }
     return el("div", { className: "trial-prescreen__input" }, [
       el("label", { "for": id, text: labelText }),
-      el("input", attrs)
+      el("input", attrs),
+      el("span", { className: "trial-prescreen__error", id: id + "-error" })
     ]);
   }
 
   function slug(value) {
     return String(value).replace(/[^A-Za-z0-9_-]+/g, "-");
-  }
-
-  // --- dates ------------------------------------------------------------------
-
-  function parseDate(text) {
-    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text || "");
-    if (!m) return null;
-    return Date.UTC(+m[1], +m[2] - 1, +m[3]);
-  }
-
-  // Calendar arithmetic: "1 month before 31 March" is the last day of February.
-  function shift(time, duration, sign) {
-    var d = new Date(time);
-    var days = (duration.days || 0) + 7 * (duration.weeks || 0);
-    var months = (duration.months || 0) + 12 * (duration.years || 0);
-    if (months) {
-      var year = d.getUTCFullYear();
-      var month = d.getUTCMonth() + sign * months;
-      var last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-      d = new Date(Date.UTC(year, month, Math.min(d.getUTCDate(), last)));
-    }
-    return d.getTime() + sign * days * DAY;
-  }
-
-  function durationText(duration) {
-    var unit = Object.keys(duration)[0];
-    var n = duration[unit];
-    return n + " " + (n === 1 ? unit.replace(/s$/, "") : unit);
-  }
-
-  function number(id) {
-    var input = document.getElementById(id);
-    if (!input || input.value.trim() === "") return null;
-    var value = Number(input.value);
-    return isFinite(value) ? value : null;
-  }
-
-  function text(id) {
-    var input = document.getElementById(id);
-    return input ? input.value.trim() : "";
-  }
-
-  // "Platelet count" -> "platelet count", but "ALT" and "eGFR" stay.
-  function lowerFirst(value) {
-    if (value.length > 1 && value[1] === value[1].toUpperCase() && /[A-Za-z]/.test(value[1])) return value;
-    return value.charAt(0).toLowerCase() + value.slice(1);
-  }
-
-  function fmt(value) {
-    return String(Math.round(value * 1000) / 1000);
   }
 
   // --- the page ---------------------------------------------------------------
@@ -110,10 +226,12 @@
     var body = document.getElementById("trial-prescreen-body");
     if (!source || !root || !body) return;
     var data = JSON.parse(source.textContent);
-    var form = el("form", { className: "trial-prescreen__form", novalidate: true });
-    var summary = "";     // the overall result in a few words, for the filled form
+    var form = el("form", { className: "trial-prescreen__form", novalidate: true, autocomplete: "off" });
     var built = {};       // variables and events whose inputs exist
     var rowsShown = {};   // rows of repeated measurements per variable
+    var manuals = [];     // manual parts with their answer keys, for printing
+    var read = {};        // this round's reading of every input, by id
+    var touched = false;  // whether the user has entered anything since the last clearing
 
     form.addEventListener("submit", function (event) { event.preventDefault(); });
 
@@ -126,8 +244,7 @@
       ]));
     }
 
-    data.criteria.forEach(function (criterion, index) {
-      criterion.key = "c" + index;
+    data.criteria.forEach(function (criterion) {
       var set = el("fieldset", {
         className: "trial-prescreen__criterion",
         id: "ps-criterion-" + slug(criterion.id),
@@ -138,9 +255,12 @@
           el("span", { className: "trial-prescreen__criterion-text", text: criterion.text })
         ])
       ]);
+      if (criterion.reading) {
+        set.appendChild(el("p", { className: "trial-reading", text: "Read as: " + criterion.reading }));
+      }
       var rule = criterion.rule || { kind: "manual", question: null };
       criterion.rule = rule;
-      addInputs(set, rule, criterion, "r", {});
+      addInputs(set, rule, criterion, [], {});
       set.appendChild(el("p", {
         className: "trial-prescreen__status",
         id: "ps-status-" + slug(criterion.id)
@@ -148,10 +268,11 @@
       form.appendChild(set);
     });
 
-    // Only the one-line result is a live region: the list would be read out
-    // again on every keystroke.
+    // Only the one-line result is a live region, read out politely when it
+    // changes: the list would be read out again on every keystroke.
     var overallTitle = el("p", {
-      className: "trial-prescreen__overall-title", role: "status", "aria-atomic": "true"
+      className: "trial-prescreen__overall-title", id: "trial-prescreen-live",
+      role: "status", "aria-live": "polite", "aria-atomic": "true"
     });
     var overallList = el("ul");
     var overall = el("div", { className: "trial-prescreen__overall", id: "trial-prescreen-overall" }, [
@@ -166,21 +287,31 @@
     body.appendChild(form);
     root.hidden = false;
 
-    form.addEventListener("input", update);
-    form.addEventListener("change", update);
-    clearButton.addEventListener("click", function () {
-      form.reset();
-      form.querySelectorAll("input[data-never-for]").forEach(syncNever);
+    function changed() {
+      touched = true;
       update();
-    });
+    }
+    form.addEventListener("input", changed);
+    form.addEventListener("change", changed);
+    clearButton.addEventListener("click", clearAll);
     printButton.addEventListener("click", printFilled);
     window.addEventListener("afterprint", clearFilled);
-    update();
+    // Nothing survives navigation: leaving the page clears it, so the
+    // back/forward cache keeps no patient values; a page shown again (from
+    // that cache, or with fields a browser restored) starts empty, so the
+    // fields and the results always agree.
+    window.addEventListener("pagehide", clearAll);
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted || !touched) clearAll();
+      else update();
+    });
+    clearAll();
 
     // --- building inputs -----------------------------------------------------
 
     // `seen` holds what this criterion already shows, so that a variable
-    // compared twice (>= 130 and < 160) is asked once.
+    // compared twice (>= 130 and < 160) is asked once. `path` is the node's
+    // place in the rule, as the checklist names it (["all", 0] -> "all.0").
     function addInputs(set, node, criterion, path, seen) {
       var key = node.kind === "repeated" ? node.of.variable
         : node.kind === "compare" ? node.variable
@@ -192,11 +323,13 @@
       switch (node.kind) {
         case "any":
         case "all":
-          node.items.forEach(function (item, i) { addInputs(set, item, criterion, path + "-" + i, seen); });
+          node.items.forEach(function (item, i) {
+            addInputs(set, item, criterion, path.concat([node.kind, i]), seen);
+          });
           break;
         case "unless":
-          addInputs(set, node.condition, criterion, path + "-c", seen);
-          addInputs(set, node.unless, criterion, path + "-u", seen);
+          addInputs(set, node.condition, criterion, path.concat(["condition"]), seen);
+          addInputs(set, node.unless, criterion, path.concat(["unless"]), seen);
           break;
         case "repeated":
         case "compare":
@@ -245,12 +378,12 @@
       var inputs = el("div", { className: "trial-prescreen__inputs" });
       var label = v.uln && !v.unit ? v.label + " result" : variableLabel(v);
       if (v.hint) label += ", " + v.hint;
-      inputs.appendChild(field("ps-" + name + "-0-value", label, "number", { step: "any" }));
+      inputs.appendChild(field("ps-" + name + "-0-value", label, "number"));
       if (v.uln) {
         inputs.appendChild(field(
           "ps-" + name + "-0-uln",
           v.label + " upper limit of normal" + (v.unit ? " (" + v.unit + ")" : " (same unit)"),
-          "number", { step: "any", min: "0" }
+          "number"
         ));
       }
       if (v.dated) inputs.appendChild(field("ps-" + name + "-0-date", v.label + ": date of test", "date"));
@@ -260,8 +393,10 @@
     function addRow(list, name) {
       var v = data.variables[name];
       var i = rowsShown[name]++;
-      list.appendChild(el("div", { className: "trial-prescreen__inputs" }, [
-        field("ps-" + name + "-" + i + "-value", v.label + " " + (i + 1) + (v.unit ? " (" + v.unit + ")" : ""), "number", { step: "any" }),
+      list.appendChild(el("div", {
+        className: "trial-prescreen__inputs", "data-row": i
+      }, [
+        field("ps-" + name + "-" + i + "-value", v.label + " " + (i + 1) + (v.unit ? " (" + v.unit + ")" : ""), "number"),
         field("ps-" + name + "-" + i + "-date", v.label + " " + (i + 1) + ": date of test", "date")
       ]));
     }
@@ -277,7 +412,10 @@
       }
       built[key] = criterion.id;
       var label = data.events[name].label;
-      var never = el("input", { type: "checkbox", id: "ps-event-" + name + "-never", "data-never-for": "ps-event-" + name + "-date" });
+      var never = el("input", {
+        type: "checkbox", id: "ps-event-" + name + "-never", autocomplete: "off",
+        "data-never-for": "ps-event-" + name + "-date"
+      });
       never.addEventListener("change", function () { syncNever(never); });
       set.appendChild(el("div", { className: "trial-prescreen__inputs" }, [
         field("ps-event-" + name + "-date", "Date of the most recent " + label, "date"),
@@ -295,15 +433,18 @@
     }
 
     function addManual(set, node, criterion, path) {
-      var name = "ps-answer-" + criterion.key + "-" + path;
+      var where = path.join(".") || "top";
+      var name = "ps-answer-" + slug(criterion.id) + "-" + slug(where);
       node.key = name;
-      var top = path === "r";
+      node.answerKey = "answer:" + criterion.id + ":" + where;
+      manuals.push(node);
+      var top = path.length === 0;
       var words = !top ? ["Yes", "No"]
         : criterion.group === "inclusion" ? ["Met", "Not met"] : ["Applies", "Does not apply"];
       var choices = [["yes", words[0]], ["no", words[1]]].map(function (choice) {
         var id = name + "-" + choice[0];
         return el("span", { className: "trial-prescreen__choice" }, [
-          el("input", { type: "radio", id: id, name: name, value: choice[0] }),
+          el("input", { type: "radio", id: id, name: name, value: choice[0], autocomplete: "off" }),
           el("label", { "for": id, text: choice[1] })
         ]);
       });
@@ -316,34 +457,101 @@
       }
     }
 
-    // --- reading values ------------------------------------------------------
+    // --- reading the inputs, once per round ------------------------------------
 
-    function enrollment() {
-      return parseDate(text("ps-enrollment"));
+    function input(id) {
+      return document.getElementById(id);
+    }
+
+    function readDate(id) {
+      var box = input(id);
+      if (!box || box.disabled) return { state: "empty" };
+      if (box.value === "") {
+        // A date typed only in part reads as "" but is not empty.
+        return box.validity && box.validity.badInput
+          ? { state: "invalid", message: "the date is incomplete" }
+          : { state: "empty" };
+      }
+      var day = dayOf(box.value);
+      return day === null ? { state: "invalid", message: "not a date" } : { state: "ok", day: day, text: box.value };
+    }
+
+    // Every input read and checked: numbers parsed and held to their plausible
+    // values, dates after the planned enrollment date or after today flagged.
+    function readAll() {
+      read = {};
+      var now = today();
+      var enrollment = readDate("ps-enrollment");
+      read["ps-enrollment"] = enrollment;
+      var limit = enrollment.state === "ok" ? enrollment.day : null;
+
+      function dated(id) {
+        var d = readDate(id);
+        if (d.state === "ok" && d.day > now) {
+          d.state = "flagged";
+          d.message = d.text + " is after today (" + dayText(now) + ") and is not counted";
+        } else if (d.state === "ok" && limit !== null && d.day > limit) {
+          d.state = "flagged";
+          d.message = d.text + " is after the planned enrollment date (" + dayText(limit) + ") and is not counted";
+        }
+        read[id] = d;
+      }
+
+      function number(id, plausible) {
+        var box = input(id);
+        var n = readNumber(box ? box.value : "");
+        if (n.state === "ok") {
+          var problem = implausible(n.value, plausible);
+          if (problem) n = { state: "invalid", raw: n.raw, message: problem };
+        }
+        read[id] = n;
+      }
+
+      Object.keys(data.variables).forEach(function (name) {
+        var v = data.variables[name];
+        var rows = v.series ? rowsShown[name] : 1;
+        for (var i = 0; i < rows; i++) {
+          var base = "ps-" + name + "-" + i + "-";
+          number(base + "value", v.plausible);
+          if (v.uln && !v.series) number(base + "uln", data.uln_plausible);
+          if (v.dated) dated(base + "date");
+        }
+      });
+      Object.keys(data.events).forEach(function (name) {
+        dated("ps-event-" + name + "-date");
+      });
+      Object.keys(read).forEach(function (id) {
+        var box = input(id);
+        var error = document.getElementById(id + "-error");
+        if (!box || !error) return;
+        var message = read[id].message ? upperFirst(read[id].message) + "." : "";
+        if (message) box.setAttribute("aria-invalid", "true");
+        else box.removeAttribute("aria-invalid");
+        if (error.textContent !== message) error.textContent = message;
+      });
     }
 
     function measurement(name, row) {
       var base = "ps-" + name + "-" + row + "-";
       return {
-        value: number(base + "value"),
-        uln: number(base + "uln"),
-        dateText: text(base + "date"),
-        date: parseDate(text(base + "date"))
+        value: read[base + "value"] || { state: "empty" },
+        uln: read[base + "uln"] || { state: "empty" },
+        date: read[base + "date"] || { state: "empty" }
       };
     }
 
-    // The one measurement a comparison uses: the only one, or the latest dated.
+    // The one measurement a comparison uses: the only one, or the latest counted.
     function current(name) {
       var v = data.variables[name];
       if (!v.series) return { m: measurement(name, 0), label: v.label };
       var best = null;
       for (var i = 0; i < rowsShown[name]; i++) {
         var m = measurement(name, i);
-        if (m.value !== null && m.date !== null && (!best || m.date >= best.m.date)) {
+        if (m.value.state === "ok" && m.date.state === "ok" && (!best || m.date.day >= best.m.date.day)) {
           best = { m: m, label: v.label + " " + (i + 1) };
         }
       }
-      return best || { m: { value: null, date: null }, label: v.label };
+      return best || { m: measurement(name, -1), label: v.label };
     }
 
     function answer(name) {
@@ -351,10 +559,12 @@
       return checked ? checked.value === "yes" : null;
     }
 
-    // --- evaluation: {value: true | false | null, missing: [], reasons: []} ----
+    // --- evaluation -------------------------------------------------------------
+    // Each node gives {value: true | false | null, says: [what the values show],
+    // needs: [what is missing], notes: [values refused or not counted]}.
 
-    function result(value, missing, reasons) {
-      return { value: value, missing: missing || [], reasons: reasons || [] };
+    function result(value, says, needs, notes) {
+      return { value: value, says: says || [], needs: needs || [], notes: notes || [] };
     }
 
     function evaluate(node) {
@@ -367,92 +577,165 @@
         case "event": return event(node);
         case "manual": return manual(node);
       }
-      return result(null, ["an answer"]);
+      return result(null, [], ["an answer"]);
     }
 
-    function joinReasons(parts) {
-      return parts.reduce(function (all, p) { return all.concat(p.reasons); }, []);
-    }
-
-    function joinMissing(parts) {
-      return parts.reduce(function (all, p) { return all.concat(p.missing); }, []);
+    function gather(parts, key) {
+      return parts.reduce(function (all, p) { return all.concat(p[key]); }, []);
     }
 
     // any (Kleene or) when isAny, all (Kleene and) otherwise.
     function combine(parts, isAny) {
+      var notes = gather(parts, "notes");
       var decisive = parts.filter(function (p) { return p.value === isAny; });
-      if (decisive.length) return result(isAny, [], joinReasons(decisive));
+      if (decisive.length) return result(isAny, gather(decisive, "says"), [], notes);
       var unknown = parts.filter(function (p) { return p.value === null; });
-      if (unknown.length) return result(null, joinMissing(unknown));
-      return result(!isAny, [], joinReasons(parts));
+      var known = parts.filter(function (p) { return p.value !== null; });
+      if (unknown.length) return result(null, gather(known, "says"), gather(unknown, "needs"), notes);
+      return result(!isAny, gather(parts, "says"), [], notes);
     }
 
     function unless(node) {
       var c = evaluate(node.condition);
       var u = evaluate(node.unless);
-      if (c.value === false) return c;
-      if (u.value === true) return result(false, [], c.reasons.concat(["exception applies"]));
-      if (c.value === true && u.value === false) return result(true, [], c.reasons.concat(["exception does not apply"]));
-      return result(null, joinMissing([c, u]));
+      var notes = c.notes.concat(u.notes);
+      if (c.value === false) return result(false, c.says, [], notes);
+      if (u.value === true) {
+        return result(false, c.says.concat(u.says.map(function (s) { return s + ", so the exception applies"; })), [], notes);
+      }
+      if (c.value === true && u.value === false) return result(true, c.says.concat(u.says), [], notes);
+      var says = (c.value === null ? [] : c.says).concat(u.value === null ? [] : u.says);
+      var needs = (c.value === null ? c.needs : []).concat(u.value === null ? u.needs : []);
+      return result(null, says, needs, notes);
     }
 
-    function test(x, operator, threshold) {
+    function holds(operator, order) {
       switch (operator) {
-        case "<": return x < threshold;
-        case "<=": return x <= threshold;
-        case ">": return x > threshold;
-        case ">=": return x >= threshold;
-        case "=": return x === threshold;
+        case "<": return order < 0;
+        case "<=": return order <= 0;
+        case ">": return order > 0;
+        case ">=": return order >= 0;
+        case "=": return order === 0;
       }
       return false;
+    }
+
+    // "below 18 years", "exactly 50", "above 3 x ULN"
+    function orderWords(order, limit) {
+      return (order < 0 ? "below " : order > 0 ? "above " : "exactly ") + limit;
+    }
+
+    // What a comparison asks for: "below 50 x 10^9/L", "18 years or more".
+    function sideWords(operator, limit) {
+      switch (operator) {
+        case "<": return "below " + limit;
+        case "<=": return limit + " or less";
+        case ">": return "above " + limit;
+        case ">=": return limit + " or more";
+      }
+      return "exactly " + limit;
+    }
+
+    // "exactly 3 x ULN, not above it", "below 18 years"
+    function relation(order, operator, limit) {
+      var words = orderWords(order, limit);
+      if (order === 0 && operator === "<") words += ", not below it";
+      if (order === 0 && operator === ">") words += ", not above it";
+      if (order !== 0 && operator === "=") words += ", not exactly " + limit;
+      return words;
+    }
+
+    // Why an input cannot be used, or null: "Age 200 is not plausible (0 to 120 years)".
+    function problem(label, reading) {
+      return reading.state === "invalid" || reading.state === "flagged" ? label + " " + reading.message : null;
     }
 
     function compare(node) {
       var v = data.variables[node.variable];
       var found = current(node.variable);
       var m = found.m;
-      var missing = [];
-      if (m.value === null) missing.push(found.label + " value");
-      if (node.unit === ULN && !(m.uln > 0)) missing.push(v.label + " upper limit of normal");
+      var uln = node.unit === ULN;
+      var needs = [];
+      var notes = [];
+      [
+        [found.label, m.value, lowerFirst(found.label)],
+        [v.label + " upper limit of normal", uln ? m.uln : { state: "ok" }, lowerFirst(v.label) + " upper limit of normal"],
+        [v.label + " date of test", v.dated ? m.date : { state: "ok" }, null]
+      ].forEach(function (part) {
+        var why = problem(part[0], part[1]);
+        if (why) notes.push(why);
+        else if (part[1].state === "empty" && part[2]) needs.push(part[2]);
+      });
+      var window = null;
       if (node.within) {
-        var start = enrollment();
-        if (start === null) missing.push("planned enrollment date");
-        if (m.date === null) missing.push(found.label + " date of test");
-        if (start !== null && m.date !== null &&
-            (m.date > start || m.date < shift(start, node.within, -1))) {
-          missing.push(v.label + " test within " + durationText(node.within) + " before enrollment");
+        var enrollment = read["ps-enrollment"];
+        if (enrollment.state !== "ok") needs.push("planned enrollment date");
+        if (m.date.state === "empty") needs.push(lowerFirst(v.label) + " date of test");
+        if (enrollment.state === "ok" && m.date.state === "ok") {
+          window = shift(enrollment.day, node.within, -1);
+          if (m.date.day < window) {
+            notes.push(v.label + " test of " + m.date.text + " is more than " + durationText(node.within) +
+              " before the planned enrollment date, so it does not count");
+            needs.push(lowerFirst(v.label) + " test dated " + dayText(window) + " or later");
+          }
         }
       }
-      if (missing.length) return result(null, missing);
-      var x = node.unit === ULN ? m.value / m.uln : m.value;
-      var holds = test(x, node.operator, node.threshold);
-      var reason = found.label + " " + fmt(x) + " " + node.unit +
-        (holds ? " is " : " is not ") + node.operator + " " + fmt(node.threshold) + " " + node.unit;
-      return result(holds, [], [reason]);
+      if (needs.length || notes.length) return result(null, [], needs, notes);
+      var threshold = decimal(node.threshold);
+      var value = m.value.value;
+      var limit = uln ? times(threshold, m.uln.value) : threshold;
+      var order = compareDecimals(value, limit);
+      var unit = uln ? v.unit : node.unit;
+      var said = found.label + " " + quantity(m.value.text, unit) +
+        (v.dated && m.date.state === "ok" ? " on " + m.date.text : "");
+      if (uln) {
+        said += " with upper limit of normal " + quantity(m.uln.text, unit) + " (" + node.threshold +
+          " x ULN = " + quantity(decimalText(limit), unit) + "), " + relation(order, node.operator, node.threshold + " x ULN");
+      } else {
+        said += ", " + relation(order, node.operator, quantity(node.threshold, node.unit));
+      }
+      if (window !== null) {
+        said += ", within " + durationText(node.within) + " before enrollment (counted from " + dayText(window) + ")";
+      }
+      return result(holds(node.operator, order), [said]);
     }
 
     function repeated(node) {
       var name = node.of.variable;
       var v = data.variables[name];
+      var threshold = decimal(node.of.threshold);
       var rows = [];
-      var missing = [];
+      var needs = [];
+      var notes = [];
+      var blocked = false;
       for (var i = 0; i < rowsShown[name]; i++) {
         var m = measurement(name, i);
         var label = v.label + " " + (i + 1);
-        if (m.value === null && m.dateText === "") continue;
-        if (m.value === null) missing.push(label + " value");
-        else if (m.date === null) missing.push(label + " date of test");
-        else rows.push({ m: m, label: label });
+        if (m.value.state === "empty" && m.date.state === "empty") continue;
+        var bad = problem(label, m.value) || (m.date.state === "invalid" ? problem(label + " date of test", m.date) : null);
+        if (bad) {
+          // A refused value could be the one that decides: the criterion stays unknown.
+          notes.push(bad);
+          blocked = true;
+        } else if (m.value.state === "empty") {
+          needs.push(lowerFirst(label) + " value");
+        } else if (m.date.state === "empty") {
+          needs.push(lowerFirst(label) + " date of test");
+        } else if (m.date.state === "flagged") {
+          notes.push(label + " of " + m.date.message);
+        } else {
+          rows.push({ m: m, row: i, order: compareDecimals(m.value.value, threshold) });
+        }
       }
-      if (missing.length) return result(null, missing);
+      if (blocked || needs.length) return result(null, [], needs, notes);
       if (rows.length < node.at_least) {
-        return result(null, ["at least " + node.at_least + " dated " + lowerFirst(v.label) + " values"]);
+        return result(null, [], ["at least " + node.at_least + " dated " + lowerFirst(v.label) + " results"], notes);
       }
-      rows.sort(function (a, b) { return a.m.date - b.m.date; });
+      rows.sort(function (a, b) { return a.m.date.day - b.m.date.day || a.row - b.row; });
       // Runs of qualifying measurements: with `consecutive`, a failing one ends a run.
       var runs = [[]];
       rows.forEach(function (row) {
-        if (test(row.m.value, node.of.operator, node.of.threshold)) runs[runs.length - 1].push(row);
+        if (holds(node.of.operator, row.order)) runs[runs.length - 1].push(row);
         else if (node.consecutive) runs.push([]);
       });
       var best = [];
@@ -461,43 +744,71 @@
         var picked = [];
         run.forEach(function (row) {
           var last = picked[picked.length - 1];
-          if (!last || !node.apart || row.m.date >= shift(last.m.date, node.apart, 1)) picked.push(row);
+          if (!last || !node.apart || row.m.date.day >= shift(last.m.date.day, node.apart, 1)) picked.push(row);
         });
         if (picked.length > best.length) best = picked;
       });
-      var what = lowerFirst(v.label) + " " + node.of.operator + " " + fmt(node.of.threshold) +
-        " " + node.of.unit + (node.apart ? ", " + durationText(node.apart) + " apart" : "") +
-        (node.consecutive ? ", consecutive" : "");
+      var side = sideWords(node.of.operator, quantity(node.of.threshold, node.of.unit));
       if (best.length >= node.at_least) {
-        return result(true, [], [best.length + " of the values entered are " + what]);
+        var gaps = best.slice(1).map(function (row, k) { return row.m.date.day - best[k].m.date.day; });
+        var said = v.label + " " + listText(best.map(function (row) {
+          return quantity(row.m.value.text, null) + " on " + row.m.date.text;
+        }));
+        if (node.apart) said += ", " + listText(gaps.map(String)) + " days apart";
+        said += ", " + (best.length === 2 ? "both " : "all ") + side;
+        return result(true, [said], [], notes);
       }
-      return result(false, [], ["fewer than " + node.at_least + " values entered are " + what]);
+      var all = v.label + " " + listText(rows.map(function (row) {
+        var mark = holds(node.of.operator, row.order) ? "" : " (" + orderWords(row.order, node.of.threshold) + ")";
+        return row.m.value.text + " on " + row.m.date.text + mark;
+      }));
+      var wanted = "no " + node.at_least + (node.consecutive ? " consecutive" : "") + " results " + side +
+        (node.apart ? " at least " + durationText(node.apart) + " apart" : "");
+      return result(false, [all + ": " + wanted], [], notes);
     }
 
     function event(node) {
       var label = data.events[node.event].label;
-      var never = document.getElementById("ps-event-" + node.event + "-never");
-      if (never && never.checked) return result(false, [], ["no " + label]);
-      var date = parseDate(text("ps-event-" + node.event + "-date"));
-      var start = enrollment();
-      var missing = [];
-      if (date === null) missing.push("date of the most recent " + label + " (or never)");
-      if (start === null) missing.push("planned enrollment date");
-      if (missing.length) return result(null, missing);
-      var holds = date >= shift(start, node.within, -1);
-      return result(holds, [], [
-        "most recent " + label + (holds ? " is" : " is not") + " within " +
-        durationText(node.within) + " before enrollment"
+      var never = input("ps-event-" + node.event + "-never");
+      if (never && never.checked) return result(false, ["no " + label + " at any time"]);
+      var date = read["ps-event-" + node.event + "-date"];
+      var enrollment = read["ps-enrollment"];
+      var needs = [];
+      var notes = [];
+      var why = problem("Most recent " + label, date);
+      if (why) notes.push(why);
+      if (date.state === "empty") needs.push("date of the most recent " + label + " (or never)");
+      if (enrollment.state !== "ok") needs.push("planned enrollment date");
+      if (needs.length || notes.length) return result(null, [], needs, notes);
+      var first = shift(enrollment.day, node.within, -1);
+      var inside = date.day >= first;
+      return result(inside, [
+        "most recent " + label + " on " + date.text + ", " + (inside ? "within " : "more than ") +
+        durationText(node.within) + " before enrollment (counted from " + dayText(first) + ")"
       ]);
     }
 
     function manual(node) {
       var value = answer(node.key);
-      if (value === null) return result(null, [node.question ? "answer to: " + node.question : "an answer"]);
-      return result(value, [], node.question ? [node.question + " " + (value ? "Yes" : "No")] : []);
+      if (!node.question) {
+        return value === null ? result(null, [], ["an answer"]) : result(value, ["staff answer"]);
+      }
+      if (value === null) return result(null, [], ["an answer to \u201c" + node.question + "\u201d"]);
+      return result(value, [node.question + " " + (value ? "Yes" : "No")]);
     }
 
     // --- showing the results -------------------------------------------------
+
+    function verdict(criterion, value) {
+      return WORDS[criterion.group][String(value)].toLowerCase();
+    }
+
+    // "Platelet count 30 on 2026-11-20 and 35 on 2026-11-28, 8 days apart, both below 50 x 10^9/L: met."
+    function sentence(criterion, r) {
+      var parts = r.says.concat(r.notes);
+      if (r.value === null && r.needs.length) parts.push("missing " + unique(r.needs).join(", "));
+      return upperFirst(unique(parts).join("; ")) + ": " + verdict(criterion, r.value) + ".";
+    }
 
     function stateClass(criterion, value) {
       if (value === null) return "unknown";
@@ -505,57 +816,68 @@
       return good ? "ok" : "fail";
     }
 
+    var summary = "";  // the overall result in a few words, for the filled form
+
     function update() {
+      readAll();
       var failing = [];
       var unknown = [];
       data.criteria.forEach(function (criterion) {
         var r = evaluate(criterion.rule);
         criterion.result = r;
-        var word = WORDS[criterion.group][String(r.value)];
+        criterion.sentence = sentence(criterion, r);
         var status = document.getElementById("ps-status-" + slug(criterion.id));
-        var detail = r.value === null ? "missing: " + unique(r.missing).join("; ") : r.reasons.join("; ");
         status.textContent = "";
         status.appendChild(el("span", {
           className: "trial-prescreen__state trial-prescreen__state--" + stateClass(criterion, r.value),
           "data-state": r.value === null ? "unknown" : String(r.value),
-          text: word
+          text: WORDS[criterion.group][String(r.value)]
         }));
-        if (detail) status.appendChild(document.createTextNode(detail));
+        status.appendChild(document.createTextNode(" "));
+        status.appendChild(el("span", { className: "trial-prescreen__result", text: criterion.sentence }));
         var bad = criterion.group === "inclusion" ? r.value === false : r.value === true;
         if (bad) failing.push(criterion);
         else if (r.value === null) unknown.push(criterion);
       });
-      var items;
+      var ids = function (list) { return list.map(function (c) { return c.id; }).join(", "); };
       var title;
-      summary = failing.length
-        ? "not eligible: " + failing.map(function (c) { return c.id; }).join(", ")
-        : unknown.length
-          ? "incomplete, unknown: " + unknown.map(function (c) { return c.id; }).join(", ")
-          : "all criteria met so far";
+      var items;
       if (failing.length) {
         overall.setAttribute("data-state", "not-eligible");
-        title = "Pre-screen: not eligible";
-        items = failing.map(function (c) {
-          return c.id + " " + (c.group === "inclusion" ? "not met" : "applies") + ": " + c.text;
-        });
+        summary = "not eligible: " + ids(failing);
+        title = "Pre-screen: not eligible (" + ids(failing) + ")";
+        items = failing.map(function (c) { return c.id + " " + verdict(c, c.result.value) + ": " + c.text; });
       } else if (unknown.length) {
         overall.setAttribute("data-state", "incomplete");
-        title = "Pre-screen: incomplete";
-        items = unknown.map(function (c) {
-          return c.id + " unknown, missing: " + unique(c.result.missing).join("; ");
-        });
+        summary = "incomplete, unknown: " + ids(unknown);
+        title = "Pre-screen: incomplete, " + unknown.length + (unknown.length === 1 ? " criterion" : " criteria") + " unknown";
+        items = unknown.map(function (c) { return c.id + " unknown: " + c.sentence.replace(/: unknown\.$/, "") + "."; });
       } else {
         overall.setAttribute("data-state", "all-met");
+        summary = "all criteria met so far";
         title = "Pre-screen: all criteria met so far";
         items = ["Every inclusion criterion is met and no exclusion criterion applies, on the values entered. The investigator decides eligibility."];
       }
+      // Set only on a change, so that a screen reader announces changes only.
       if (overallTitle.textContent !== title) overallTitle.textContent = title;
       overallList.textContent = "";
       items.forEach(function (t) { overallList.appendChild(el("li", { text: t })); });
     }
 
-    function unique(list) {
-      return list.filter(function (item, i) { return list.indexOf(item) === i; });
+    function clearAll() {
+      form.reset();
+      form.querySelectorAll("input[data-never-for]").forEach(syncNever);
+      // Rows added with "Add another" go too: the form starts as built.
+      Object.keys(rowsShown).forEach(function (name) {
+        var keep = data.variables[name].rows;
+        form.querySelectorAll("#ps-series-" + name + " > [data-row]").forEach(function (row) {
+          if (+row.getAttribute("data-row") >= keep) row.remove();
+        });
+        rowsShown[name] = keep;
+      });
+      clearFilled();
+      touched = false;
+      update();
     }
 
     // --- the filled checklist --------------------------------------------------
@@ -572,31 +894,51 @@
       });
     }
 
+    // What the form shows for an input: the number as read, a refused entry
+    // as typed and marked, a date with its flag.
+    function shown(reading, raw) {
+      if (reading.state === "ok") return reading.text;
+      if (reading.state === "invalid") return (reading.raw || raw || "") + " (refused)";
+      if (reading.state === "flagged") return reading.text + " (not counted)";
+      return "";
+    }
+
     function printFilled() {
       update();
       clearFilled();
       data.criteria.forEach(function (c) {
         if (c.result.value !== null) tick(c.id + ":" + (c.result.value ? "yes" : "no"));
+        fill("result:" + c.id, "Pre-screen: " + c.sentence);
       });
+      manuals.forEach(function (node) {
+        var value = answer(node.key);
+        if (node.question && value !== null) tick(node.answerKey + ":" + (value ? "yes" : "no"));
+      });
+      if (read["ps-enrollment"].state === "ok") fill("enrollment", read["ps-enrollment"].text);
       Object.keys(data.variables).forEach(function (name) {
-        var rows = data.variables[name].series ? rowsShown[name] : 1;
+        var v = data.variables[name];
+        var rows = v.series ? rowsShown[name] : 1;
         for (var i = 0; i < rows; i++) {
           var m = measurement(name, i);
           var key = "variable:" + name + ":" + i + ":";
-          if (m.value !== null) fill(key + "value", fmt(m.value));
-          if (m.uln !== null) fill(key + "uln", fmt(m.uln));
-          if (m.dateText) fill(key + "date", m.dateText);
+          if (i >= v.rows) {
+            if (m.value.state === "empty" && m.date.state === "empty") continue;
+            addPrintedRow(name, i, m);
+            continue;
+          }
+          fill(key + "value", shown(m.value));
+          fill(key + "uln", shown(m.uln));
+          fill(key + "date", shown(m.date));
         }
       });
       Object.keys(data.events).forEach(function (name) {
-        var never = document.getElementById("ps-event-" + name + "-never");
+        var never = input("ps-event-" + name + "-never");
         if (never && never.checked) tick("event:" + name + ":never");
-        var date = text("ps-event-" + name + "-date");
-        if (date) fill("event:" + name + ":date", date);
+        fill("event:" + name + ":date", shown(read["ps-event-" + name + "-date"]));
       });
       var note = document.getElementById("trial-checklist-prescreen-note");
-      note.textContent = "PRE-SCREEN, NOT AN ELIGIBILITY DETERMINATION. Boxes and values were " +
-        "filled in on screen from the values entered (pre-screen " + summary + "). Boxes are " +
+      note.textContent = "PRE-SCREEN, NOT AN ELIGIBILITY DETERMINATION. Boxes, values and results " +
+        "were filled in on screen from the values entered (pre-screen " + summary + "). Boxes are " +
         "left empty where the values were missing. The investigator must check every " +
         "criterion against the source documents, complete the form and sign it.";
       note.hidden = false;
@@ -609,9 +951,31 @@
       window.print();
     }
 
+    // A measurement beyond the form's own lines, written like them.
+    function addPrintedRow(name, i, m) {
+      var v = data.variables[name];
+      document.querySelectorAll("[data-series='" + name + "']").forEach(function (list) {
+        list.appendChild(el("span", { className: "trial-checklist__measure trial-checklist__measure--added" }, [
+          el("span", { className: "trial-checklist__measure-label", text: v.label + " " + (i + 1) }),
+          el("span", { className: "trial-checklist__field" }, [
+            "Value ",
+            el("span", { className: "trial-checklist__blank", text: shown(m.value) }),
+            v.unit ? " " + v.unit : null
+          ]),
+          el("span", { className: "trial-checklist__field" }, [
+            "Date of test ",
+            el("span", { className: "trial-checklist__blank", text: shown(m.date) })
+          ])
+        ]));
+      });
+    }
+
     function clearFilled() {
       document.querySelectorAll("#trial-checklist [data-fill], #trial-checklist [data-box]").forEach(function (node) {
         node.textContent = "";
+      });
+      document.querySelectorAll("#trial-checklist .trial-checklist__measure--added").forEach(function (node) {
+        node.remove();
       });
       var note = document.getElementById("trial-checklist-prescreen-note");
       if (note) { note.hidden = true; note.textContent = ""; }

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from macros.trial import rules
+from macros.trial.labels import label
 from macros.trial.model import Criterion, Trial
 
 # The page that holds the checklist, relative to docs/.
@@ -75,13 +76,36 @@ class Measure:
 
 
 @dataclass
+class Question:
+    """A judgement inside a rule ("Is the raised ferritin caused by infection?").
+
+    ``key`` is ``answer:ID:PATH``, PATH the node's place in the rule (``all.0``);
+    the pre-screen ticks the boxes ``KEY:yes`` or ``KEY:no`` with the answer given.
+    """
+
+    key: str
+    text: str
+
+
+@dataclass
 class Row:
-    """One criterion on the form."""
+    """One criterion on the form.
+
+    ``series`` names the repeated measurements whose extra rows (beyond the
+    form's own lines) the pre-screen adds when it prints a filled checklist.
+    """
 
     criterion: Criterion
     group: str
     manual: bool
     measures: list[Measure] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
+    series: list[str] = field(default_factory=list)
+
+
+def answer_key(criterion_id: str, loc: tuple[str | int, ...]) -> str:
+    """``answer:E17:all.0``: the key of a manual part's answer (``top`` for a whole rule)."""
+    return f"answer:{criterion_id}:{'.'.join(str(p) for p in loc) or 'top'}"
 
 
 @dataclass
@@ -147,10 +171,13 @@ def form_rows(trial: Trial, group: str) -> list[Row]:
         manual = rule is None or isinstance(rule, rules.Manual)
         row = Row(criterion=criterion, group=group, manual=manual)
         seen: set[str] = set()
-        for _, node in rules.walk(rule) if rule is not None else ():
-            if isinstance(node, rules.Repeated):
+        for loc, node in rules.walk(rule) if rule is not None else ():
+            if isinstance(node, rules.Manual) and node.question is not None:
+                row.questions.append(Question(answer_key(criterion.id, loc), node.question))
+            elif isinstance(node, rules.Repeated):
                 name = node.of.variable
                 seen.add(name)
+                row.series.append(name)
                 use = uses[name]
                 row.measures += [
                     Measure(
@@ -207,6 +234,7 @@ def prescreen_data(trial: Trial) -> dict[str, Any]:
                 "id": c.id,
                 "group": group,
                 "text": c.text,
+                "reading": c.reading,
                 "rule": rules.to_json(c.rule) if c.rule is not None else None,
             }
             for group in GROUPS
@@ -217,14 +245,46 @@ def prescreen_data(trial: Trial) -> dict[str, Any]:
                 "label": use.label, "unit": use.unit, "hint": use.hint,
                 "dated": use.dated, "uln": use.uln, "rows": use.rows,
                 "series": use.series, "first_use": use.first_use,
+                "plausible": rules.VARIABLES[name].plausible_in(use.unit).to_json(use.unit),
             }
             for name, use in uses.items()
         },
+        "uln_plausible": rules.ULN_PLAUSIBLE.to_json(),
         "events": events,
     }
 
 
 # --- identity ---------------------------------------------------------------------
+
+#: Registry statuses under which a trial takes new participants.
+ENROLLING = ("RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION")
+
+
+@dataclass(frozen=True)
+class NotEnrolling:
+    """Why the checklist is for training and audit only: the registry status and its date."""
+
+    status: str
+    date: str
+    date_label: str
+
+
+def not_enrolling(trial: Trial) -> NotEnrolling | None:
+    """The registry status when the trial is not enrolling, else None.
+
+    Its date is the completion date of a completed trial, otherwise the date
+    the status was verified, otherwise the registry record's date.
+    """
+    status = trial.status
+    if status.overall_status in ENROLLING:
+        return None
+    shown = label(status.overall_status)
+    if status.overall_status == "COMPLETED" and status.completion_date is not None:
+        return NotEnrolling(shown, status.completion_date.date, "completion date")
+    if status.status_verified_date is not None:
+        return NotEnrolling(shown, status.status_verified_date, "status verified")
+    return NotEnrolling(shown, trial.record_version, "registry record of")
+
 
 
 def short_title(trial: Trial) -> str:

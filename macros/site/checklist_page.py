@@ -1,4 +1,5 @@
-"""The checklist page's macros: the form, the pre-screen, the PDF links and the page's <head>."""
+"""The checklist page's macros: the form, the pre-screen, the enrolment status,
+the PDF links and the page's <head>."""
 
 from __future__ import annotations
 
@@ -8,15 +9,18 @@ from typing import Any
 from markupsafe import Markup
 from mkdocs.structure.files import File
 
+from macros.eligibility import explain
 from macros.eligibility.checklist import (
     CHECKLIST_PAGE,
     GROUPS,
     PDF_NAMES,
     fingerprint,
     form_rows,
+    not_enrolling,
     prescreen_data,
     protocol_version,
     short_title,
+    variable_uses,
 )
 from macros.eligibility.pdf import find_chromium
 from macros.site.embed import css_string, script_json
@@ -45,6 +49,7 @@ class ChecklistMacros:
             "short_title": short_title(self.trial),
             "protocol_version": protocol_version(self.trial),
             "fingerprint": self.fingerprint,
+            "not_enrolling": not_enrolling(self.trial),
         }
 
     def checklist_form(self) -> Markup:
@@ -53,8 +58,26 @@ class ChecklistMacros:
         return render("checklist_form", groups=groups, **self._context())
 
     def prescreen(self) -> Markup:
-        """Where the pre-screen appears; the script builds it (nothing without JavaScript)."""
-        return render("checklist_prescreen", **self._context())
+        """Where the pre-screen appears, and how it reads each criterion.
+
+        The script builds the inputs; without JavaScript the section stays hidden.
+        """
+        uses = variable_uses(self.trial)
+        data = prescreen_data(self.trial)
+        return render(
+            "checklist_prescreen",
+            readings=explain.criterion_readings(self.trial),
+            plausible=explain.plausible_values(
+                self.trial, {name: use.unit for name, use in uses.items()}
+            ),
+            uses_uln=explain.uses_uln(self.trial),
+            dated=data["needs_enrollment_date"] or any(use.dated for use in uses.values()),
+            **self._context(),
+        )
+
+    def enrolment_status(self) -> Markup:
+        """A note above the pre-screen when the trial is not enrolling; nothing otherwise."""
+        return render("checklist_status", **self._context())
 
     def checklist_downloads(self) -> Markup:
         """Links to the checklist page's PDFs, relative to the page being rendered.
@@ -90,7 +113,7 @@ class ChecklistMacros:
 def register(env: Any, trial: Trial) -> None:
     """Register the checklist macros and give the theme the checklist page's <head> extra."""
     macros = ChecklistMacros(trial, env)
-    for name in ("checklist_form", "prescreen", "checklist_downloads"):
+    for name in ("checklist_form", "prescreen", "enrolment_status", "checklist_downloads"):
         env.macro(getattr(macros, name), name)
     # overrides/main.html adds this to the head of pages with `trial_checklist: true`.
     env.conf["extra"]["trial_checklist_head"] = macros.head()

@@ -284,12 +284,15 @@ class Criterion(Strict):
     """One eligibility criterion: a stable id and the protocol's own words.
 
     ``rule`` is an optional computable reading of the text for the pre-screen
-    (see :mod:`macros.rules`); the text stays the authority.
+    (see :mod:`macros.rules`); the text stays the authority. ``reading`` says,
+    in a phrase, how an ambiguous text is read ("the total duration of previous
+    TPO-RA treatment"); the pages show it beside the text as "Read as: ...".
     """
 
     id: Identifier
     text: Text
     rule: Rule | None = None
+    reading: Annotated[str, Field(min_length=1, max_length=400)] | None = None
     # The subgroup heading the registry text lists it under ("Part A:"), if any.
     group: Text | None = None
 

@@ -31,7 +31,12 @@ A rule is one of these nodes (the keys present tell which):
 
 A criterion without a rule is answered manually too. The variables, events and
 units form a fixed vocabulary (:data:`VARIABLES`, :data:`EVENTS`), so a typo is
-an error that lists the allowed values.
+an error that lists the allowed values. Each variable also states the values it
+can plausibly take (:class:`Plausible`): the pre-screen refuses a value outside
+them, and a threshold outside them is an error in the rule.
+
+Thresholds are decimals: :func:`to_json` writes them as decimal strings, and
+the pre-screen compares exactly (scaled integers), never with binary floats.
 
 Evaluation is three-valued (holds, does not hold, unknown) and happens in the
 browser (``docs/assets/prescreen.js``); missing data is never taken to hold.
@@ -40,8 +45,10 @@ browser (``docs/assets/prescreen.js``); missing data is never taken to hold.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
-from dataclasses import dataclass
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -62,25 +69,90 @@ ULN = "x ULN"  # "a multiple of the upper limit of normal"
 
 
 @dataclass(frozen=True)
+class Plausible:
+    """The values a measurement can plausibly take; anything else is a typing error.
+
+    From ``low`` to ``high``, both included, except that ``above`` excludes
+    ``low`` itself (an upper limit of normal must be greater than 0). None means
+    no bound. ``whole`` asks for a whole number (NYHA class 1 to 4).
+    """
+
+    low: Decimal | None = Decimal(0)
+    high: Decimal | None = None
+    above: bool = False
+    whole: bool = False
+
+    def contains(self, value: Decimal) -> bool:
+        """Whether ``value`` is plausible (exact decimal comparison)."""
+        if self.whole and value != value.to_integral_value():
+            return False
+        if self.low is not None and (value <= self.low if self.above else value < self.low):
+            return False
+        return self.high is None or value <= self.high
+
+    def describe(self, unit: str | None = None) -> str:
+        """In words: ``0 to 120 years``, ``a whole number from 1 to 4``, ``greater than 0``."""
+        low = decimal_text(self.low) if self.low is not None else None
+        high = quantity(decimal_text(self.high), unit) if self.high is not None else None
+        if self.whole and low is not None and self.high is not None:
+            return f"a whole number from {low} to {decimal_text(self.high)}"
+        if low is not None and high is not None:
+            return f"{low} to {high}"
+        if low is not None:
+            shown = low if self.low == 0 else quantity(low, unit)
+            return f"greater than {shown}" if self.above else f"{shown} or more"
+        return f"{high} or less" if high is not None else "any number"
+
+    def to_json(self, unit: str | None = None) -> dict[str, Any]:
+        """For the pre-screen: bounds as decimal strings, and the words of its message."""
+        return {
+            "low": decimal_text(self.low) if self.low is not None else None,
+            "high": decimal_text(self.high) if self.high is not None else None,
+            "above": self.above,
+            "whole": self.whole,
+            "text": self.describe(unit),
+        }
+
+
+def _range(low: int, high: int, *, whole: bool = False) -> Plausible:
+    return Plausible(Decimal(low), Decimal(high), whole=whole)
+
+
+#: A count, concentration, rate or duration: 0 or more, no upper bound.
+NOT_NEGATIVE = Plausible()
+#: An upper limit of normal, entered beside a result: greater than 0.
+ULN_PLAUSIBLE = Plausible(above=True)
+
+
+@dataclass(frozen=True)
 class Variable:
     """A measurement a rule may compare.
 
     ``units`` lists the units a threshold may be written in; ``dated`` says
     whether the value comes from a test taken on a date (its date then goes on
-    the form, and time windows may apply); ``hint`` tells staff how to enter it.
+    the form, and time windows may apply); ``hint`` tells staff how to enter it;
+    ``plausible`` gives, by unit, the values it can take (0 or more when the
+    unit is not listed; always so for a value entered beside its ULN).
     """
 
     label: str
     units: tuple[str, ...]
     dated: bool = True
     hint: str | None = None
+    plausible: Mapping[str, Plausible] = field(default_factory=dict)
+
+    def plausible_in(self, unit: str | None) -> Plausible:
+        """The plausible values in ``unit`` (None or ``x ULN``: the site's own unit)."""
+        return self.plausible.get(unit or "", NOT_NEGATIVE)
 
 
 VARIABLES: dict[str, Variable] = {
-    "age_years": Variable("Age", ("years",), dated=False),
+    "age_years": Variable("Age", ("years",), dated=False, plausible={"years": _range(0, 120)}),
     "platelets": Variable("Platelet count", ("10^9/L",)),
     "neutrophils": Variable("Absolute neutrophil count", ("10^9/L",)),
-    "haemoglobin": Variable("Haemoglobin", ("g/L", "g/dL")),
+    "haemoglobin": Variable(
+        "Haemoglobin", ("g/L", "g/dL"), plausible={"g/L": _range(0, 250), "g/dL": _range(0, 25)}
+    ),
     "reticulocytes": Variable("Reticulocyte count", ("10^9/L",)),
     "alt": Variable("ALT", ("U/L", ULN)),
     "ast": Variable("AST", ("U/L", ULN)),
@@ -89,14 +161,18 @@ VARIABLES: dict[str, Variable] = {
     "creatinine_clearance": Variable("Creatinine clearance", ("mL/min",)),
     "egfr": Variable("eGFR", ("mL/min/1.73m²",)),
     "ferritin": Variable("Ferritin", ("ng/mL", "µg/L")),
-    "lvef": Variable("LVEF", ("%",)),
+    "lvef": Variable("LVEF", ("%",), plausible={"%": _range(0, 100)}),
     "nyha_class": Variable(
-        "NYHA class", ("class",), dated=False, hint="1, 2, 3 or 4 for class I to IV"
+        "NYHA class", ("class",), dated=False, hint="1, 2, 3 or 4 for class I to IV",
+        plausible={"class": _range(1, 4, whole=True)},
     ),
     "marrow_fibrosis_grade": Variable(
-        "Bone marrow fibrosis grade", ("grade",), hint="0 to 3"
+        "Bone marrow fibrosis grade", ("grade",), hint="0 to 3",
+        plausible={"grade": _range(0, 3, whole=True)},
     ),
-    "systolic_bp": Variable("Systolic blood pressure", ("mmHg",)),
+    "systolic_bp": Variable(
+        "Systolic blood pressure", ("mmHg",), plausible={"mmHg": _range(0, 300)}
+    ),
     "tpo_ra_weeks": Variable(
         "Previous TPO-RA treatment, total duration", ("weeks",), dated=False,
         hint="0 if never treated",
@@ -106,6 +182,36 @@ VARIABLES: dict[str, Variable] = {
         hint="0 if never treated",
     ),
 }
+
+
+def quantity(number: str, unit: str | None) -> str:
+    """A number with its unit as people write it: ``45%``, ``50 x 10^9/L``, ``class 3``."""
+    if not unit:
+        return number
+    if unit == "%":
+        return number + "%"
+    if unit in ("class", "grade"):
+        return f"{unit} {number}"
+    if unit.startswith("10^"):
+        return f"{number} x {unit}"
+    return f"{number} {unit}"
+
+
+def decimal_text(number: float | int | Decimal) -> str:
+    """A number as a plain decimal string, exactly as written in the YAML.
+
+    A float's ``repr`` is the shortest text that reads back as it, which is the
+    YAML's own ``1.5`` or ``0.1``; no exponent and no trailing zeros
+    (``50.0`` -> ``50``, ``1e-05`` -> ``0.00001``).
+    """
+    value = number if isinstance(number, Decimal) else Decimal(repr(number))
+    if not value.is_finite():
+        raise ValueError(f"not a finite number: {number!r}")
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
 
 # Events whose most recent date a rule may place in a time window, with the
 # words that follow "most recent" in a sentence.
@@ -423,6 +529,16 @@ def _check_compare(node: Compare, loc: Loc) -> Iterator[tuple[Loc, str, Any]]:
     if node.unit == ULN and node.threshold <= 0:
         shown = int(node.threshold) if node.threshold.is_integer() else node.threshold
         yield (*loc, "threshold"), "a multiple of the ULN must be greater than 0", shown
+    elif node.unit != ULN and node.unit in variable.units and math.isfinite(node.threshold):
+        # A threshold no patient can reach is a typing error (300 % LVEF, NYHA class 7).
+        plausible = variable.plausible_in(node.unit)
+        if not plausible.contains(Decimal(repr(float(node.threshold)))):
+            yield (
+                (*loc, "threshold"),
+                f"{node.variable} is plausibly {plausible.describe(node.unit)}; "
+                "a threshold outside that can never decide",
+                Decimal(decimal_text(node.threshold)),
+            )
     if node.within is not None:
         if not variable.dated:
             yield (
@@ -495,7 +611,8 @@ def to_json(node: RuleNode) -> dict[str, Any]:
         data.update(condition=to_json(node.condition), unless=to_json(node.unless))
     elif isinstance(node, Compare):
         data.update(
-            variable=node.variable, operator=node.operator, threshold=node.threshold,
+            variable=node.variable, operator=node.operator,
+            threshold=decimal_text(node.threshold),
             unit=node.unit, within=node.within.parts() if node.within else None,
         )
     elif isinstance(node, Event):
