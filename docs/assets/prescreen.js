@@ -561,10 +561,17 @@
 
     // --- evaluation -------------------------------------------------------------
     // Each node gives {value: true | false | null, says: [what the values show],
-    // needs: [what is missing], notes: [values refused or not counted]}.
+    // needs: [what is missing], notes: [values refused or not counted],
+    // refused: whether an input it reads was refused}. A criterion that reads a
+    // refused value stays unknown, even where the other values would decide it:
+    // the refusal is a typing error to correct first.
 
-    function result(value, says, needs, notes) {
-      return { value: value, says: says || [], needs: needs || [], notes: notes || [] };
+    function result(value, says, needs, notes, refused) {
+      return { value: value, says: says || [], needs: needs || [], notes: notes || [], refused: !!refused };
+    }
+
+    function anyRefused(parts) {
+      return parts.some(function (p) { return p.refused; });
     }
 
     function evaluate(node) {
@@ -587,26 +594,28 @@
     // any (Kleene or) when isAny, all (Kleene and) otherwise.
     function combine(parts, isAny) {
       var notes = gather(parts, "notes");
+      var refused = anyRefused(parts);
       var decisive = parts.filter(function (p) { return p.value === isAny; });
-      if (decisive.length) return result(isAny, gather(decisive, "says"), [], notes);
+      if (decisive.length) return result(isAny, gather(decisive, "says"), [], notes, refused);
       var unknown = parts.filter(function (p) { return p.value === null; });
       var known = parts.filter(function (p) { return p.value !== null; });
-      if (unknown.length) return result(null, gather(known, "says"), gather(unknown, "needs"), notes);
-      return result(!isAny, gather(parts, "says"), [], notes);
+      if (unknown.length) return result(null, gather(known, "says"), gather(unknown, "needs"), notes, refused);
+      return result(!isAny, gather(parts, "says"), [], notes, refused);
     }
 
     function unless(node) {
       var c = evaluate(node.condition);
       var u = evaluate(node.unless);
       var notes = c.notes.concat(u.notes);
-      if (c.value === false) return result(false, c.says, [], notes);
+      var refused = anyRefused([c, u]);
+      if (c.value === false) return result(false, c.says, [], notes, refused);
       if (u.value === true) {
-        return result(false, c.says.concat(u.says.map(function (s) { return s + ", so the exception applies"; })), [], notes);
+        return result(false, c.says.concat(u.says.map(function (s) { return s + ", so the exception applies"; })), [], notes, refused);
       }
-      if (c.value === true && u.value === false) return result(true, c.says.concat(u.says), [], notes);
+      if (c.value === true && u.value === false) return result(true, c.says.concat(u.says), [], notes, refused);
       var says = (c.value === null ? [] : c.says).concat(u.value === null ? [] : u.says);
       var needs = (c.value === null ? c.needs : []).concat(u.value === null ? u.needs : []);
-      return result(null, says, needs, notes);
+      return result(null, says, needs, notes, refused);
     }
 
     function holds(operator, order) {
@@ -680,7 +689,10 @@
           }
         }
       }
-      if (needs.length || notes.length) return result(null, [], needs, notes);
+      var refused = [m.value, uln ? m.uln : m.value, v.dated ? m.date : m.value].some(function (reading) {
+        return reading.state === "invalid";
+      });
+      if (needs.length || notes.length) return result(null, [], needs, notes, refused);
       var threshold = decimal(node.threshold);
       var value = m.value.value;
       var limit = uln ? times(threshold, m.uln.value) : threshold;
@@ -727,7 +739,7 @@
           rows.push({ m: m, row: i, order: compareDecimals(m.value.value, threshold) });
         }
       }
-      if (blocked || needs.length) return result(null, [], needs, notes);
+      if (blocked || needs.length) return result(null, [], needs, notes, blocked);
       if (rows.length < node.at_least) {
         return result(null, [], ["at least " + node.at_least + " dated " + lowerFirst(v.label) + " results"], notes);
       }
@@ -779,7 +791,7 @@
       if (why) notes.push(why);
       if (date.state === "empty") needs.push("date of the most recent " + label + " (or never)");
       if (enrollment.state !== "ok") needs.push("planned enrollment date");
-      if (needs.length || notes.length) return result(null, [], needs, notes);
+      if (needs.length || notes.length) return result(null, [], needs, notes, date.state === "invalid");
       var first = shift(enrollment.day, node.within, -1);
       var inside = date.day >= first;
       return result(inside, [
@@ -824,6 +836,7 @@
       var unknown = [];
       data.criteria.forEach(function (criterion) {
         var r = evaluate(criterion.rule);
+        if (r.refused) r.value = null;
         criterion.result = r;
         criterion.sentence = sentence(criterion, r);
         var status = document.getElementById("ps-status-" + slug(criterion.id));

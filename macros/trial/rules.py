@@ -531,12 +531,14 @@ def _check_compare(node: Compare, loc: Loc) -> Iterator[tuple[Loc, str, Any]]:
         yield (*loc, "threshold"), "a multiple of the ULN must be greater than 0", shown
     elif node.unit != ULN and node.unit in variable.units and math.isfinite(node.threshold):
         # A threshold no patient can reach is a typing error (300 % LVEF, NYHA class 7).
+        # A threshold between whole values (grade >= 2.5) still splits patients.
         plausible = variable.plausible_in(node.unit)
-        if not plausible.contains(Decimal(repr(float(node.threshold)))):
+        bounds = Plausible(plausible.low, plausible.high, above=plausible.above)
+        if not bounds.contains(Decimal(repr(float(node.threshold)))):
             yield (
                 (*loc, "threshold"),
-                f"{node.variable} is plausibly {plausible.describe(node.unit)}; "
-                "a threshold outside that can never decide",
+                f"must lie within the plausible values of {node.variable}: "
+                f"{plausible.describe(node.unit)}",
                 Decimal(decimal_text(node.threshold)),
             )
     if node.within is not None:

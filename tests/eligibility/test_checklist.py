@@ -341,3 +341,111 @@ def test_without_chromium_the_pages_do_not_link_to_missing_pdfs(tmp_path) -> Non
     assert "checklist-a4.pdf" not in page
     assert "The checklist PDFs (version" in page and "are not in this build" in page
     assert not (tmp_path / "site" / "checklist" / "checklist-a4.pdf").exists()
+
+
+# --- readings, answers, enrolment status, source documents ----------------------------
+
+SECOND = TESTS / "data" / "second_trial.yaml"
+OPERATORS = TESTS / "data" / "operators_trial.yaml"
+
+
+def test_the_criterion_texts_are_untouched_by_the_readings(trial: Trial) -> None:
+    # The fingerprint of the texts as they were before the readings moved out of comments.
+    assert checklist.fingerprint(trial) == "91444ab2"
+    data = checklist.prescreen_data(trial)
+    readings = {c["id"]: c["reading"] for c in data["criteria"]}
+    assert readings["E7"] == "total duration of previous TPO-RA treatment"
+    assert readings["I2"] is None
+
+
+def test_the_checklist_asks_each_judgement_inside_a_rule_and_keeps_room_for_more_counts(trial) -> None:
+    rows = {row.criterion.id: row for g in checklist.GROUPS for row in checklist.form_rows(trial, g)}
+    assert [(q.key, q.text) for q in rows["E17"].questions] == [
+        ("answer:E17:all.0", "Does the patient have congestive heart failure?")
+    ]
+    assert [(q.key, q.text) for q in rows["E9"].questions] == [
+        ("answer:E9:unless", "Is the raised ferritin caused by infection?")
+    ]
+    assert rows["I4"].series == ["platelets"] and rows["I1"].questions == []
+
+
+def test_plausible_values_and_the_uln_range_go_to_the_page(trial: Trial) -> None:
+    data = checklist.prescreen_data(trial)
+    assert data["variables"]["age_years"]["plausible"] == {
+        "low": "0", "high": "120", "above": False, "whole": False, "text": "0 to 120 years",
+    }
+    assert data["variables"]["nyha_class"]["plausible"]["whole"] is True
+    assert data["uln_plausible"] == {
+        "low": "0", "high": None, "above": True, "whole": False, "text": "greater than 0",
+    }
+
+
+def test_a_trial_that_is_not_enrolling_says_its_status_and_date(trial: Trial) -> None:
+    assert checklist.not_enrolling(trial) == checklist.NotEnrolling(
+        "Completed", "2025-01-28", "completion date"
+    )
+    assert checklist.not_enrolling(load_trial(SECOND)) is None
+    assert checklist.not_enrolling(load_trial(OPERATORS)) == checklist.NotEnrolling(
+        "Suspended", "2026-02", "status verified"
+    )
+
+
+def test_how_the_prescreen_reads_each_criterion(trial: Trial) -> None:
+    from macros.eligibility import explain
+
+    lines = {r.id: r for r in explain.criterion_readings(trial)}
+    assert list(lines) == [c.id for c in trial.criteria]
+    assert lines["I2"].decided == "Met when age is 18 years or more (18 years itself counts)."
+    assert "above 3 x ULN (exactly 3 x ULN does not count)" in lines["E13"].decided
+    assert "below 50 x 10^9/L (50 x 10^9/L itself does not count)" in lines["I4"].decided
+    assert "each dated at least 1 week after the one before" in lines["I4"].decided
+    assert (
+        "within 4 weeks before the planned enrollment date, counted from 28 days before it up to "
+        "and including the enrollment date" in lines["E17"].decided
+    )
+    assert "counted from the same date 1 year earlier" in lines["E18"].decided
+    assert lines["E7"].reading == "total duration of previous TPO-RA treatment"
+    assert lines["E1"].decided.startswith("Staff answer it from the source documents")
+
+
+def test_the_checklist_page_has_readings_a_source_column_and_the_status(built_site: Build) -> None:
+    page = built_site.page("checklist")
+    assert '<th scope="col">Source document</th>' in page
+    assert page.count('<td class="trial-checklist__source"></td>') == 25
+    row = re.search(r'<tr class="trial-checklist__row" data-criterion="E7">(.*?)</tr>', page, re.S)
+    assert "Read as: total duration of previous TPO-RA treatment" in row.group(1)
+    assert re.search(r"<dt>Protocol</dt><dd>Registry record of 2025-08-05</dd>", page)
+    assert 'data-fill="enrollment"' in page and "Planned enrollment date" in page
+    assert 'data-box="answer:E17:all.0:yes"' in page and 'data-series="platelets"' in page
+    banner = re.search(r'<div class="trial-enrolment".*?</div>', page, re.S).group(0)
+    assert "Not enrolling." in banner and "Completed (completion date 2025-01-28)" in banner
+    # Above the pre-screen and the form.
+    assert page.index('id="trial-enrolment"') < page.index('id="trial-prescreen"')
+    assert page.index('id="trial-enrolment"') < page.index('id="trial-checklist"')
+    readings = page[page.index('id="trial-prescreen-readings"'):page.index('id="trial-checklist"')]
+    assert "How the pre-screen reads each criterion" in readings
+    for criterion in ("I2", "I4", "E13", "E17", "E18", "E21"):
+        assert f"<dt>{criterion}</dt>" in readings
+    assert "Age: 0 to 120 years" in readings and "Upper limit of normal: greater than 0" in readings
+
+
+def test_the_eligibility_page_shows_each_reading_beside_its_criterion(built_site: Build) -> None:
+    page = built_site.page("eligibility")
+    item = re.search(r'<li class="trial-criterion" id="criterion-e7">(.*?)</li>', page, re.S).group(1)
+    assert '<span class="trial-reading">Read as: total duration of previous TPO-RA treatment</span>' in item
+    assert "Read as:" not in re.search(r'id="criterion-i2">(.*?)</li>', page, re.S).group(1)
+
+
+def test_an_enrolling_trial_shows_no_status_note_and_a_protocol_version(tmp_path: Path) -> None:
+    build = build_site(
+        tmp_path / "site", trial=SECOND.relative_to(ROOT), TRIAL_CHROMIUM="/nonexistent", CI=""
+    )
+    assert build.returncode == 0, build.stderr
+    page = build.page("checklist")
+    assert "trial-enrolment" not in page and "Not enrolling" not in page
+    hostile = build_site(
+        tmp_path / "hostile", trial=HOSTILE.relative_to(ROOT), TRIAL_CHROMIUM="/nonexistent", CI=""
+    )
+    assert re.search(
+        r"<dt>Protocol</dt><dd>Protocol version 2\.0 .*?\(2025-02-01\)</dd>", hostile.page("checklist")
+    )

@@ -112,7 +112,7 @@ def test_to_json_tags_every_node_with_its_kind() -> None:
     assert rules.to_json(rule) == {
         "kind": "unless",
         "condition": {
-            "kind": "compare", "variable": "lvef", "operator": "<", "threshold": 45.0,
+            "kind": "compare", "variable": "lvef", "operator": "<", "threshold": "45",
             "unit": "%", "within": {"weeks": 4},
         },
         "unless": {"kind": "manual", "question": "Known to be transient?"},
@@ -260,3 +260,112 @@ def test_the_trial_rules_read_the_protocol_thresholds() -> None:
 @pytest.mark.parametrize("name", ["alt", "ast", "total_bilirubin", "serum_creatinine"])
 def test_liver_and_kidney_values_may_be_relative_to_the_uln(name: str) -> None:
     assert rules.ULN in rules.VARIABLES[name].units
+
+
+# --- exact thresholds and plausible values ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("number", "text"),
+    [(50.0, "50"), (1.5, "1.5"), (0.1, "0.1"), (2.675, "2.675"), (1e-05, "0.00001"),
+     (120, "120"), (0.875, "0.875"), (-0.0, "0")],
+)
+def test_thresholds_are_written_as_the_decimals_of_the_yaml(number, text) -> None:
+    assert rules.decimal_text(number) == text
+
+
+def test_the_page_receives_thresholds_as_decimal_strings() -> None:
+    trial = load_trial(ROOT / "data" / "trial.yaml")
+    e13 = rules.to_json(next(c for c in trial.criteria if c.id == "E13").rule)
+    assert [item["threshold"] for item in e13["items"]] == ["3", "3", "1.5"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "unit", "inside", "outside"),
+    [
+        ("age_years", "years", ["0", "18", "120"], ["-0.001", "120.001", "200", "-5"]),
+        ("platelets", "10^9/L", ["0", "0.001", "5000"], ["-1", "-0.001"]),
+        ("lvef", "%", ["0", "45", "100"], ["100.001", "300"]),
+        ("nyha_class", "class", ["1", "2", "4"], ["0", "2.5", "5", "7"]),
+        ("marrow_fibrosis_grade", "grade", ["0", "3"], ["1.5", "4", "9"]),
+        ("haemoglobin", "g/dL", ["0", "25"], ["25.1"]),
+        ("haemoglobin", "g/L", ["250"], ["250.5"]),
+    ],
+)
+def test_every_variable_has_a_plausible_range(variable, unit, inside, outside) -> None:
+    from decimal import Decimal
+
+    plausible = rules.VARIABLES[variable].plausible_in(unit)
+    assert [v for v in inside if not plausible.contains(Decimal(v))] == []
+    assert [v for v in outside if plausible.contains(Decimal(v))] == []
+
+
+def test_an_upper_limit_of_normal_must_be_above_zero() -> None:
+    from decimal import Decimal
+
+    assert not rules.ULN_PLAUSIBLE.contains(Decimal("0"))
+    assert rules.ULN_PLAUSIBLE.contains(Decimal("0.001"))
+    assert rules.ULN_PLAUSIBLE.describe() == "greater than 0"
+
+
+def test_no_variable_takes_negative_values_and_ranges_read_as_words() -> None:
+    for name, variable in rules.VARIABLES.items():
+        for unit in variable.units:
+            plausible = variable.plausible_in(unit)
+            assert plausible.low is not None and plausible.low >= 0, (name, unit)
+    assert rules.VARIABLES["age_years"].plausible_in("years").describe("years") == "0 to 120 years"
+    assert rules.VARIABLES["lvef"].plausible_in("%").describe("%") == "0 to 100%"
+    assert rules.VARIABLES["nyha_class"].plausible_in("class").describe("class") == (
+        "a whole number from 1 to 4"
+    )
+    assert rules.VARIABLES["platelets"].plausible_in("10^9/L").describe("10^9/L") == "0 or more"
+
+
+def test_a_threshold_no_patient_can_reach_is_an_error_with_its_line() -> None:
+    text = with_rule('      rule: {variable: lvef, operator: "<", threshold: 300, unit: "%"}\n')
+    assert problems(text) == [
+        f"{mark(text, 'threshold: 300', '300')}: eligibility.inclusion[0].rule.threshold: "
+        "must lie within the plausible values of lvef: 0 to 100% (got 300)"
+    ]
+
+
+def test_a_threshold_between_whole_values_is_allowed() -> None:
+    rule = parse('      rule: {variable: marrow_fibrosis_grade, operator: ">=", threshold: 2.5, unit: grade}\n')
+    assert isinstance(rule, rules.Compare) and rule.threshold == 2.5
+
+
+# --- readings ---------------------------------------------------------------------------
+
+
+def test_a_reading_is_text_of_one_phrase() -> None:
+    text = with_rule("      reading: total walking distance, with rests\n")
+    trial = validate_document(source.parse(text, "t.yaml"))
+    assert trial.eligibility.inclusion[0].reading == "total walking distance, with rests"
+    long = with_rule("      reading: " + "x" * 401 + "\n")
+    (problem,) = problems(long)
+    assert "eligibility.inclusion[0].reading: must be at most 400 characters (got 401)" in problem
+    misspelt = with_rule("      readng: total walking distance\n")
+    (problem,) = problems(misspelt)
+    assert "did you mean 'reading'?" in problem
+
+
+# Criteria of NCT05660785 whose rule is an interpretation, with the reading shown.
+READINGS = {
+    "E1": "a judgement for the investigator, since the text does not say what the 4 weeks are measured from",
+    "E7": "total duration of previous TPO-RA treatment",
+    "E8": "total duration of previous immunosuppressive therapy",
+    "E17": 'every part joined by "and" must hold for the exclusion',
+    "E19": "a judgement for the investigator, since the 4 months are counted back from the start of "
+    "the trial, not from enrollment",
+}
+
+
+def test_the_trial_carries_its_interpretations_as_readings_not_comments() -> None:
+    trial = load_trial(ROOT / "data" / "trial.yaml")
+    by_id = {c.id: c for c in trial.criteria}
+    for cid, reading in READINGS.items():
+        assert by_id[cid].reading is not None and by_id[cid].reading.startswith(reading), cid
+    lines = (ROOT / "data" / "trial.yaml").read_text(encoding="utf-8").splitlines()
+    start = lines.index("eligibility:")
+    end = next(i for i, line in enumerate(lines) if line.startswith("contacts_locations:"))
+    assert [line for line in lines[start:end] if line.strip().startswith("#")] == []
