@@ -330,7 +330,9 @@ def test_a_threshold_no_patient_can_reach_is_an_error_with_its_line() -> None:
 
 
 def test_a_threshold_between_whole_values_is_allowed() -> None:
-    rule = parse('      rule: {variable: marrow_fibrosis_grade, operator: ">=", threshold: 2.5, unit: grade}\n')
+    rule = parse(
+        '      rule: {variable: marrow_fibrosis_grade, operator: ">=", threshold: 2.5, unit: grade}\n'
+    )
     assert isinstance(rule, rules.Compare) and rule.threshold == 2.5
 
 
