@@ -502,6 +502,13 @@ def _check(node: RuleNode, loc: Loc, *, top: bool = False) -> Iterator[tuple[Loc
                 "a time window on repeated measurements is not supported",
                 node.of.within.parts(),
             )
+        if node.of.unit == ULN:
+            # The form has one upper limit of normal per variable, not one per count.
+            yield (
+                (*loc, "of", "unit"),
+                "repeated measurements are compared in an absolute unit, not as a multiple of the ULN",
+                node.of.unit,
+            )
         if node.apart is not None:
             yield from _check_duration(node.apart, (*loc, "apart"))
     elif isinstance(node, Event):
@@ -526,10 +533,12 @@ def _check_compare(node: Compare, loc: Loc) -> Iterator[tuple[Loc, str, Any]]:
             f"must be one of {', '.join(variable.units)} for {node.variable}",
             node.unit,
         )
-    if node.unit == ULN and node.threshold <= 0:
+    if not math.isfinite(node.threshold):
+        yield (*loc, "threshold"), "must be a finite number", node.threshold
+    elif node.unit == ULN and node.threshold <= 0:
         shown = int(node.threshold) if node.threshold.is_integer() else node.threshold
         yield (*loc, "threshold"), "a multiple of the ULN must be greater than 0", shown
-    elif node.unit != ULN and node.unit in variable.units and math.isfinite(node.threshold):
+    elif node.unit != ULN and node.unit in variable.units:
         # A threshold no patient can reach is a typing error (300 % LVEF, NYHA class 7).
         # A threshold between whole values (grade >= 2.5) still splits patients.
         plausible = variable.plausible_in(node.unit)

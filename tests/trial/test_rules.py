@@ -371,3 +371,21 @@ def test_the_trial_carries_its_interpretations_as_readings_not_comments() -> Non
     start = lines.index("eligibility:")
     end = next(i for i, line in enumerate(lines) if line.startswith("contacts_locations:"))
     assert [line for line in lines[start:end] if line.strip().startswith("#")] == []
+
+
+def test_repeated_measurements_are_compared_in_an_absolute_unit() -> None:
+    text = with_rule(
+        "      rule:\n        at_least: 2\n"
+        '        of: {variable: alt, operator: ">", threshold: 3, unit: x ULN}\n'
+    )
+    (problem,) = problems(text)
+    assert problem.endswith(
+        "eligibility.inclusion[0].rule.of.unit: repeated measurements are compared in an absolute "
+        "unit, not as a multiple of the ULN (got 'x ULN')"
+    )
+
+
+def test_a_threshold_must_be_a_finite_number() -> None:
+    text = with_rule('      rule: {variable: ferritin, operator: ">", threshold: .inf, unit: ng/mL}\n')
+    (problem,) = problems(text)
+    assert problem.endswith("eligibility.inclusion[0].rule.threshold: must be a finite number (got inf)")
