@@ -446,6 +446,7 @@ def test_an_enrolling_trial_shows_no_status_note_and_a_protocol_version(tmp_path
     hostile = build_site(
         tmp_path / "hostile", trial=HOSTILE.relative_to(ROOT), TRIAL_CHROMIUM="/nonexistent", CI=""
     )
+    assert hostile.returncode == 0, hostile.stderr
     assert re.search(
-        r"<dt>Protocol</dt><dd>Protocol version 2\.0 .*?\(2025-02-01\)</dd>", hostile.page("checklist")
+        r"<dt>Protocol</dt><dd>Protocol version 2\.0 .*? of 2025-02-01</dd>", hostile.page("checklist")
     )
