@@ -45,7 +45,6 @@ browser (``docs/assets/prescreen.js``); missing data is never taken to hold.
 from __future__ import annotations
 
 import difflib
-import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -533,9 +532,7 @@ def _check_compare(node: Compare, loc: Loc) -> Iterator[tuple[Loc, str, Any]]:
             f"must be one of {', '.join(variable.units)} for {node.variable}",
             node.unit,
         )
-    if not math.isfinite(node.threshold):
-        yield (*loc, "threshold"), "must be a finite number", node.threshold
-    elif node.unit == ULN and node.threshold <= 0:
+    if node.unit == ULN and node.threshold <= 0:
         shown = int(node.threshold) if node.threshold.is_integer() else node.threshold
         yield (*loc, "threshold"), "a multiple of the ULN must be greater than 0", shown
     elif node.unit != ULN and node.unit in variable.units:

@@ -384,8 +384,3 @@ def test_repeated_measurements_are_compared_in_an_absolute_unit() -> None:
         "unit, not as a multiple of the ULN (got 'x ULN')"
     )
 
-
-def test_a_threshold_must_be_a_finite_number() -> None:
-    text = with_rule('      rule: {variable: ferritin, operator: ">", threshold: .inf, unit: ng/mL}\n')
-    (problem,) = problems(text)
-    assert problem.endswith("eligibility.inclusion[0].rule.threshold: must be a finite number (got inf)")
