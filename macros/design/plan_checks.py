@@ -195,7 +195,7 @@ def _is_design(plan: StatisticalPlan) -> bool:
 def _enrollment(trial: Trial, plan: StatisticalPlan) -> Iterator[tuple[Path, str]]:
     info = trial.design.enrollment_info
     # An actual enrollment is what happened, not a plan: it may differ.
-    if info is None or info.type == "ACTUAL":
+    if info is None or info.count is None or info.type == "ACTUAL":
         return
     needed = inflated_enrollment(plan.n, plan.dropout_rate)
     if info.count == needed:

@@ -246,8 +246,8 @@ def _object(
         if name is None:
             unmapped.append(f"{path}.{key}")
             continue
-        if item is None:
-            continue  # the registry's way of saying "not given"
+        if item is None or item == "" or item == []:
+            continue  # the registry's ways of saying "not given"
         field_info = model.model_fields[name]
         out[field_info.alias or name] = _value(
             item, field_info.annotation, (*where, name), f"{path}.{key}", unmapped

@@ -10,8 +10,9 @@ is a rename that this module derives from the model itself:
 A field added to the model is therefore imported and exported with no change
 here. The exceptions are explicit: the eligibility criteria, which the
 registry keeps as one markdown text (:mod:`macros.ctgov_eligibility`), and the
-fields whose text is markdown, where the registry escapes ``< > [ ] * ^ &``
-with a backslash.
+fields whose text is markdown, where the registry escapes characters such as
+``< > [ ] * ^ ~ &`` with a backslash: every CommonMark escape is removed on
+import and the registry's are written back on export.
 """
 
 from __future__ import annotations
@@ -124,23 +125,33 @@ def is_markup(path: tuple[str, ...]) -> bool:
 
 # --- the registry's markdown escapes --------------------------------------
 
-_ESCAPED = re.compile(r"\\([<>\[\]*^&])")
-# A lone ``*``; ``**`` is emphasis, which the registry's markdown may contain.
-_SPECIAL = re.compile(r"([<>\[\]^&]|(?<!\*)\*(?!\*))")
+# CommonMark lets a backslash escape any ASCII punctuation character; the
+# registry's texts use some of them (``\<``, ``\[``, ``\~`` ...), and a
+# reader must never see the backslash.
+_ASCII_PUNCTUATION = r"!-/:-@\[-`{-~"
+_ESCAPED = re.compile(rf"\\([{_ASCII_PUNCTUATION}])")
+# What the registry itself escapes, wherever it stands: ``< > [ ] ^ &`` and a
+# lone ``*`` or ``~`` (``**`` and ``~~`` are emphasis and strike-through,
+# which the registry's markdown may contain), and a backslash that would
+# otherwise read as an escape.
+_SPECIAL = re.compile(
+    rf"([<>\[\]^&]|(?<!\*)\*(?!\*)|(?<!~)~(?!~)|\\(?=[{_ASCII_PUNCTUATION}]))"
+)
 _BULLET = re.compile(r"^(\s*\*)(?=\s)")
 
 
 def unescape(text: str) -> str:
-    r"""Remove the registry's backslash escapes: ``\<`` -> ``<``, ``\[`` -> ``[`` ..."""
+    r"""Remove every CommonMark backslash escape: ``\<`` -> ``<``, ``\~`` -> ``~``, ``\\`` -> ``\``."""
     return _ESCAPED.sub(r"\1", text)
 
 
 def escape(text: str, *, bullets: bool = False) -> str:
-    r"""Restore the registry's escapes: ``<`` -> ``\<`` and so on.
+    r"""Restore the registry's escapes: ``<`` -> ``\<``, ``~`` -> ``\~`` and so on.
 
     ``**`` stays as it is: it is markdown emphasis, not a character of the text.
     With ``bullets``, a ``*`` that starts a line as a list marker stays markup,
-    as in the registry's own descriptions.
+    as in the registry's own descriptions. ``unescape(escape(text)) == text``
+    for any text.
     """
     if not bullets:
         return _SPECIAL.sub(r"\\\1", text)

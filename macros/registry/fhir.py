@@ -153,7 +153,7 @@ def _research_study(trial: Trial, parties: list, sites: list[str], group: str) -
             if code
             else {"text": label(info.primary_purpose)}
         )
-    designs = [label(design.study_type)]
+    designs = [label(design.study_type)] if design.study_type else []
     if info:
         designs += [
             label(value)
@@ -167,14 +167,17 @@ def _research_study(trial: Trial, parties: list, sites: list[str], group: str) -
         ]
         if info.masking_info and info.masking_info.masking:
             designs.append(f"Masking: {label(info.masking_info.masking)}")
-    study["studyDesign"] = [{"text": text} for text in designs]
-    study["condition"] = [{"text": name} for name in trial.conditions.conditions]
+    if designs:
+        study["studyDesign"] = [{"text": text} for text in designs]
+    if trial.conditions.conditions:
+        study["condition"] = [{"text": name} for name in trial.conditions.conditions]
     if trial.conditions.keywords:
         study["keyword"] = [{"text": word} for word in trial.conditions.keywords]
-    countries = sorted({site.country for site in trial.contacts_locations.locations})
+    countries = sorted({site.country for site in trial.contacts_locations.locations if site.country})
     if countries:
         study["region"] = [{"text": country} for country in countries]
-    study["descriptionSummary"] = trial.description.brief_summary
+    if trial.description.brief_summary:
+        study["descriptionSummary"] = trial.description.brief_summary
     if trial.description.detailed_description:
         study["description"] = trial.description.detailed_description
     period = {}
@@ -206,7 +209,7 @@ def _research_study(trial: Trial, parties: list, sites: list[str], group: str) -
     ]
     recruitment: dict[str, Any] = {"eligibility": {"reference": group}}
     enrollment = design.enrollment_info
-    if enrollment:
+    if enrollment and enrollment.count is not None:
         key = "actualNumber" if enrollment.type == "ACTUAL" else "targetNumber"
         recruitment[key] = enrollment.count
     study["recruitment"] = recruitment
@@ -324,10 +327,13 @@ def _age(age: str) -> dict[str, Any]:
 def _location(site: Any) -> dict[str, Any]:
     location: dict[str, Any] = {
         "resourceType": "Location",
-        "name": site.facility or ", ".join(p for p in (site.city, site.state, site.country) if p),
+        "name": site.facility
+        or ", ".join(p for p in (site.city, site.state, site.country) if p)
+        or "Site not named",
     }
     address = {"city": site.city, "state": site.state, "postalCode": site.zip, "country": site.country}
-    location["address"] = {key: value for key, value in address.items() if value}
+    if any(address.values()):
+        location["address"] = {key: value for key, value in address.items() if value}
     if site.geo_point:
         location["position"] = {"latitude": site.geo_point.lat, "longitude": site.geo_point.lon}
     return location

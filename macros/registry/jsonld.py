@@ -64,12 +64,11 @@ def medical_study(trial: Trial) -> dict[str, Any]:
     registry_url = REGISTRY_STUDY_URL.format(nct_id=ident.nct_id)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
-        "@type": _STUDY_TYPE[design.study_type],
+        "@type": _STUDY_TYPE.get(design.study_type or "", "MedicalStudy"),
         "@id": registry_url,
         "sameAs": registry_url,
         "name": ident.brief_title,
         "identifier": _identifiers(trial),
-        "description": trial.description.brief_summary,
         "disambiguatingDescription": _summary_line(trial),
         "status": _status(trial.status.overall_status),
         "healthCondition": [
@@ -84,6 +83,8 @@ def medical_study(trial: Trial) -> dict[str, Any]:
         ],
         "population": _population(trial),
     }
+    if trial.description.brief_summary:
+        data["description"] = trial.description.brief_summary
     alternate = [name for name in (ident.official_title, ident.acronym) if name]
     if alternate:
         data["alternateName"] = alternate
@@ -141,7 +142,7 @@ def _status(status: str) -> str:
 def _summary_line(trial: Trial) -> str:
     design = trial.design
     phases = " / ".join(label(p) for p in design.phases if p != "NA")
-    kind = f"{label(design.study_type).lower()} study"
+    kind = f"{label(design.study_type).lower()} study" if design.study_type else "study"
     return f"{phases} {kind}" if phases else kind.capitalize()
 
 
@@ -159,7 +160,7 @@ def _trial_design(trial: Trial) -> list[str]:
         out.append("SingleCenterTrial")
     elif len(sites) > 1:
         out.append("MultiCenterTrial")
-    if len({site.country for site in sites}) > 1:
+    if len({site.country for site in sites if site.country}) > 1:
         out.append("InternationalTrial")
     return out
 
@@ -177,7 +178,7 @@ def _observational_design(trial: Trial) -> list[str]:
 
 def _population(trial: Trial) -> str:
     e = trial.eligibility
-    sexes = {"ALL": "All sexes", "FEMALE": "Female", "MALE": "Male"}[e.sex]
+    sexes = {"ALL": "All sexes", "FEMALE": "Female", "MALE": "Male"}.get(e.sex or "", "Sex not stated")
     if e.minimum_age and e.maximum_age:
         ages = f"aged {e.minimum_age} to {e.maximum_age}"
     elif e.minimum_age:
@@ -186,7 +187,11 @@ def _population(trial: Trial) -> str:
         ages = f"aged up to {e.maximum_age}"
     else:
         ages = "of any age"
-    volunteers = "healthy volunteers accepted" if e.healthy_volunteers else "no healthy volunteers"
+    volunteers = {
+        True: "healthy volunteers accepted",
+        False: "no healthy volunteers",
+        None: "healthy volunteers not stated",
+    }[e.healthy_volunteers]
     return f"{sexes}, {ages}; {volunteers}."
 
 
@@ -203,7 +208,9 @@ def _subject(intervention: Any) -> dict[str, Any]:
 
 
 def _location(site: Any) -> dict[str, Any]:
-    address: dict[str, Any] = {"@type": "PostalAddress", "addressCountry": site.country}
+    address: dict[str, Any] = {"@type": "PostalAddress"}
+    if site.country:
+        address["addressCountry"] = site.country
     if site.city:
         address["addressLocality"] = site.city
     if site.state:

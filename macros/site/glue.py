@@ -124,7 +124,7 @@ class Macros:
 
     def brief_summary(self) -> Markup:
         text = self.trial.description.brief_summary
-        return render("text", text=text, missing="No brief summary is registered.")
+        return render("text", text=text, missing="The record does not state a brief summary.")
 
     def detailed_description(self) -> Markup:
         text = self.trial.description.detailed_description
@@ -170,7 +170,11 @@ class Macros:
         layout = eligibility.criteria_layout
         # the registry's closing note follows the last list, as in its text
         note = layout.note if layout and kind == "exclusion" else None
-        return render("criteria", criteria=getattr(eligibility, kind), kind=kind, note=note)
+        # A record without an eligibility text states no criteria at all.
+        stated = bool(eligibility.inclusion or eligibility.exclusion or layout)
+        return render(
+            "criteria", criteria=getattr(eligibility, kind), kind=kind, note=note, stated=stated
+        )
 
     def sites_table(self) -> Markup:
         return render("sites", **self.base)

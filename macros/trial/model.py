@@ -4,6 +4,11 @@ Every model forbids unknown keys and is strict about types, so ``"54"`` is not
 a count and ``yes`` in quotes is not a boolean. Registry enumerations are
 ``Literal`` types so that a bad choice lists the allowed values. Checks that
 span several fields live in :mod:`macros.consistency`.
+
+What the registry itself may leave out is optional here too: old and withdrawn
+records lack modules and fields (``healthyVolunteers``, ``descriptionModule``)
+that newer ones always have. The registry's data dictionary marks no field as
+required; only the record's identity, title, status and last update are.
 """
 
 from __future__ import annotations
@@ -186,12 +191,12 @@ class Oversight(Strict):
 
 
 class Description(Strict):
-    brief_summary: Text
+    brief_summary: Text | None = None
     detailed_description: Text | None = None
 
 
 class Conditions(Strict):
-    conditions: Annotated[list[Text], Field(min_length=1)]
+    conditions: list[Text] = []
     keywords: list[Text] = []
 
 
@@ -212,7 +217,7 @@ class DesignInfo(Strict):
 
 
 class EnrollmentInfo(Strict):
-    count: Annotated[int, Field(ge=0)]
+    count: Annotated[int, Field(ge=0)] | None = None
     type: DateType | None = None
 
 
@@ -228,7 +233,7 @@ class BioSpec(Strict):
 
 
 class Design(Strict):
-    study_type: StudyType
+    study_type: StudyType | None = None
     n_ptrs_to_this_exp_acc_nct_id: Annotated[int, Field(ge=0)] | None = None
     expanded_access_types: ExpandedAccessTypes | None = None
     patient_registry: bool | None = None
@@ -250,7 +255,7 @@ class ArmGroup(Strict):
 
 
 class Intervention(Strict):
-    type: InterventionType
+    type: InterventionType | None = None
     name: Text
     description: Text | None = None
     arm_group_labels: list[Text] = []
@@ -318,13 +323,13 @@ class CriteriaLayout(Strict):
 
 
 class Eligibility(Strict):
-    sex: Sex
+    sex: Sex | None = None
     gender_based: bool | None = None
     gender_description: Text | None = None
     minimum_age: Age | None = None
     maximum_age: Age | None = None
     std_ages: list[StandardAge] = []
-    healthy_volunteers: bool
+    healthy_volunteers: bool | None = None
     study_population: Text | None = None
     sampling_method: SamplingMethod | None = None
     criteria_layout: CriteriaLayout | None = None
@@ -360,7 +365,7 @@ class Location(Strict):
     city: Text | None = None
     state: Text | None = None
     zip: Text | None = None
-    country: Text
+    country: Text | None = None
     contacts: list[Contact] = []
     geo_point: GeoPoint | None = None
 
@@ -499,12 +504,12 @@ class Trial(Strict):
     has_results: bool = False
     sponsor_collaborators: SponsorCollaborators
     oversight: Oversight | None = None
-    description: Description
-    conditions: Conditions
-    design: Design
+    description: Description = Description()
+    conditions: Conditions = Conditions()
+    design: Design = Design()
     arms_interventions: ArmsInterventions = ArmsInterventions()
     outcomes: Outcomes = Outcomes()
-    eligibility: Eligibility
+    eligibility: Eligibility = Eligibility()
     contacts_locations: ContactsLocations = ContactsLocations()
     references: References | None = None
     ipd_sharing_statement: IpdSharingStatement | None = None

@@ -548,14 +548,14 @@ def test_a_missing_file_is_one_line_and_exit_1(tmp_path) -> None:
 
 def test_a_record_that_does_not_make_a_valid_trial_names_the_fields(tmp_path) -> None:
     record = json.loads((CTGOV / "NCT03475563.json").read_text(encoding="utf-8"))
-    del record["protocolSection"]["eligibilityModule"]["sex"]
+    record["protocolSection"]["eligibilityModule"]["sex"] = "BOTH"
     record["protocolSection"]["statusModule"]["startDateStruct"]["date"] = "2018-13-40"
     path = tmp_path / "record.json"
     path.write_text(json.dumps(record), encoding="utf-8")
     result = run_import(str(path))
     assert result.returncode == 1
     assert "does not make a valid trial file (2 problems)" in result.stderr
-    assert "protocolSection.eligibilityModule.sex: Field required" in result.stderr
+    assert "protocolSection.eligibilityModule.sex: " in result.stderr
     assert "protocolSection.statusModule.startDateStruct.date: " in result.stderr
     assert "Traceback" not in result.stderr
 
