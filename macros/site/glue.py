@@ -27,6 +27,7 @@ from macros.trial.paths import display_name, trial_path
 from macros.site.checklist_pdfs import write_checklist_pdfs
 from macros.design.enrollment import inflated_enrollment
 from macros.site.render import render
+from macros.site.search_terms import write_search_terms
 from macros.site.loading import load_trial
 from macros.site.site_dir import SiteDirError, check_site_dir, mark_site
 
@@ -42,7 +43,7 @@ REGISTRY_STUDY_URL = "https://clinicaltrials.gov/study/{nct_id}"
 # the archive of versions. write_downloads stays last: it fills in, on the
 # Data page, the sizes of the files the writers before it produced (the
 # checklist PDFs).
-ARTIFACT_WRITERS: list[Any] = [write_checklist_pdfs, write_history, write_downloads]
+ARTIFACT_WRITERS: list[Any] = [write_search_terms, write_checklist_pdfs, write_history, write_downloads]
 
 
 def attach(env: Any) -> Trial:

@@ -62,6 +62,22 @@ def environment() -> Environment:
     return env
 
 
+# Material's search index keeps the text of a page but drops the tags around
+# table cells, definition lists and line breaks, so ``<td>a</td><td>b</td>``
+# would be indexed as the one word "ab" and never found by "b". A line break
+# after each such tag keeps the words apart in the index and in the result
+# snippets; it changes nothing on the page, where white space between cells,
+# between blocks and after a ``<br>`` is not rendered.
+_WORD_BOUNDARY = re.compile(
+    r"(</(?:td|th|tr|caption|dt|dd|li|p|div|section|h[1-6])>(?=<)|<br>(?!\n))"
+)
+
+
+def keep_words_apart(html: str) -> str:
+    """``<td>a</td><td>b</td>`` -> ``<td>a</td>\\n<td>b</td>``, ``a<br>b`` -> ``a<br>\\nb``."""
+    return _WORD_BOUNDARY.sub("\\1\n", html)
+
+
 def render(template: str, **context: Any) -> Markup:
     """Render ``templates/<kind>.html.jinja``.
 
@@ -69,4 +85,4 @@ def render(template: str, **context: Any) -> Markup:
     HTML block and leaves its text alone (``**bold**`` in the data stays literal).
     """
     html = environment().get_template(f"{template}.html.jinja").render(**context)
-    return Markup("\n\n") + Markup(html.strip()) + Markup("\n\n")
+    return Markup("\n\n") + Markup(keep_words_apart(html.strip())) + Markup("\n\n")
