@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
+import pytest
 from markupsafe import Markup
 
 import macros
-from macros.site.render import label, paragraphs, render, slug
+from conftest import ROOT
+from macros.site.loading import load_trial
+from macros.site.render import keep_words_apart, label, paragraphs, render, slug
 
 
 def test_labels_read_as_plain_words() -> None:
@@ -32,6 +36,26 @@ def test_templates_escape_and_are_wrapped_as_html_blocks() -> None:
     assert isinstance(html, Markup)
     assert "&lt;b&gt;x&lt;/b&gt; &amp; {{ 7*7 }}" in html
     assert html.startswith("\n\n<div") and html.endswith("</div>\n\n")
+
+
+def test_cells_and_line_breaks_keep_their_words_apart() -> None:
+    assert keep_words_apart("<tr><td>a</td><td>b</td></tr><tr><th>c</th></tr>") == (
+        "<tr><td>a</td>\n<td>b</td>\n</tr>\n<tr><th>c</th>\n</tr>"
+    )
+    assert keep_words_apart("<dt>Title</dt><dd>x<br>y</dd>") == "<dt>Title</dt>\n<dd>x<br>\ny</dd>"
+    # Inline elements and text that already has its space are left alone.
+    assert keep_words_apart("<b>a</b><i>b</i> <td>c</td>\n<td>d</td>") == (
+        "<b>a</b><i>b</i> <td>c</td>\n<td>d</td>"
+    )
+
+
+@pytest.mark.parametrize(
+    "template", ["overview", "design_info", "arms", "eligibility_summary", "sites", "sponsors", "identifiers"]
+)
+def test_no_rendered_cell_touches_the_next_one(template) -> None:
+    trial = load_trial(ROOT / "data" / "trial.yaml")
+    html = render(template, trial=trial, registry_url="https://example.org/")
+    assert not re.search(r"</(td|th|dt|dd|tr)><|<br>\S", html)
 
 
 def test_changed_code_is_reimported_on_the_next_build(monkeypatch) -> None:
