@@ -41,6 +41,57 @@ def test_search_for_a_word_of_a_criterion_leads_to_the_eligibility_page(browser)
     page.close()
 
 
+def search_results(chromium, base: str, query: str) -> list[tuple[str, str]]:
+    """Type ``query`` into the search box; each page found (link, text), best first."""
+    page = chromium.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(base)
+    search = page.locator("input.md-search__input")
+    search.click()
+    search.press_sequentially(query, delay=30)  # Material reacts to key events
+    page.locator(".md-search-result__item").first.wait_for(timeout=10_000)
+    # One item per page, best first; its first link is the page, then its best sections.
+    items = page.locator(".md-search-result__item")
+    results = [
+        (items.nth(i).locator("a").first.get_attribute("href"), items.nth(i).inner_text())
+        for i in range(items.count())
+    ]
+    page.close()
+    return results
+
+
+@pytest.mark.parametrize(
+    ("word", "path"),
+    [
+        ("Tangshan", "/sites/"),
+        ("Zhoukou", "/sites/"),
+        ("Hebei", "/sites/"),
+        ("Tianjin", "/sites/"),
+        ("Experimental", "/arms/"),
+        ("IIT2022049", "/sponsors/"),
+    ],
+)
+def test_a_word_that_starts_a_table_cell_leads_to_its_page(browser, word: str, path: str) -> None:
+    chromium, base = browser
+    (href, _), *_ = search_results(chromium, base, word)
+    assert urlparse(href).path.endswith(path), href
+
+
+def test_a_hyphenated_term_ranks_the_criteria_that_hold_it_first(browser) -> None:
+    chromium, base = browser
+    results = search_results(chromium, base, "TPO-RA")
+    first = urlparse(results[0][0]).path
+    assert first.endswith(("/eligibility/", "/checklist/")), results[0]
+    # Both pages with the criterion come before any other page.
+    pages = [urlparse(href).path for href, _ in results]
+    assert {pages[0], pages[1]} == {"/eligibility/", "/checklist/"}, pages
+
+
+def test_the_snippet_of_a_table_shows_its_cells_apart(browser) -> None:
+    chromium, base = browser
+    (_, text), *_ = search_results(chromium, base, "Zhoukou")
+    assert "Tangshan Hebei China 2 Zhoukou Central Hospital Zhoukou Henan" in " ".join(text.split())
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_pages_fit_a_phone_and_request_nothing_from_outside(browser, path: str) -> None:
     chromium, base = browser
