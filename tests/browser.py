@@ -8,6 +8,7 @@ Without Chromium the browser tests skip locally but fail when ``CI=true``.
 from __future__ import annotations
 
 import functools
+import io
 import os
 import threading
 from collections.abc import Iterator
@@ -42,6 +43,51 @@ def serve(directory: Path) -> Iterator[str]:
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+class _PagesHandler(_QuietHandler):
+    """GitHub Pages for a project: the site under ``/<folder>/``, a folder without
+    its slash redirected, and 404.html (status 404) for any other path."""
+
+    folder = "/repo/"
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        path = self.path.split("?", 1)[0].split("#", 1)[0]
+        if path.startswith(self.folder):
+            inside = "/" + path[len(self.folder):]
+            target = Path(self.translate_path(inside))
+            if target.is_dir() and not inside.endswith("/"):
+                self.send_response(301)
+                self.send_header("Location", path + "/")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return None
+            if target.is_file() or (target / "index.html").is_file():
+                self.path = inside
+                return super().send_head()
+        body = (Path(self.directory) / "404.html").read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+@contextmanager
+def serve_like_pages(directory: Path, folder: str = "repo") -> Iterator[str]:
+    """Serve ``directory`` as GitHub Pages serves a project site; yield its base URL."""
+    handler = functools.partial(
+        type("Handler", (_PagesHandler,), {"folder": f"/{folder}/"}), directory=str(directory)
+    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/{folder}/"
     finally:
         server.shutdown()
         server.server_close()

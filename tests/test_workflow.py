@@ -111,6 +111,17 @@ def test_deploy_needs_a_good_build_and_uses_the_pages_actions(workflow) -> None:
             assert not step.get("continue-on-error"), step
 
 
+def test_the_site_is_built_for_the_address_pages_serves_it_at(workflow) -> None:
+    build = steps(workflow, "build")
+    pages = next(s for s in build if s.get("uses", "").startswith("actions/configure-pages@"))
+    site = next(s for s in build if "make site" in s.get("run", ""))
+    assert site["env"]["SITE_URL"] == "${{ steps." + pages["id"] + ".outputs.base_url }}"
+    assert build.index(pages) < build.index(site)
+    # Only deployed builds need the address; pull requests build without it.
+    assert pages["if"] == "github.event_name != 'pull_request'"
+    assert workflow["jobs"]["build"]["permissions"] == {"contents": "read", "pages": "read"}
+
+
 def test_permissions_and_concurrency(workflow) -> None:
     assert workflow["permissions"] == {"contents": "read"}
     deploy = workflow["jobs"]["deploy"]

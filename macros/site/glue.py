@@ -35,6 +35,13 @@ log = logging.getLogger("mkdocs.plugins.trial")
 
 REGISTRY_STUDY_URL = "https://clinicaltrials.gov/study/{nct_id}"
 
+# One line for a build without a site address (a local build, as a rule).
+SITE_URL_HINT = (
+    "SITE_URL is not set: fine for a local build. Set it to the published address "
+    "(https://owner.github.io/repository/) so that 404.html works in that folder "
+    "and sitemap.xml lists the pages."
+)
+
 
 # Functions called after mkdocs has written the pages, each as
 # ``writer(trial, site_dir: Path, env) -> None``; they add files such as
@@ -62,6 +69,8 @@ def attach(env: Any) -> Trial:
     except TrialDataError as exc:
         raise PluginError(str(exc)) from None
     log.info("Trial data: %s (%s)", display_name(path, project), trial.identification.nct_id)
+    if not env.conf.get("site_url"):
+        log.info(SITE_URL_HINT)
     Macros(trial).register(env)
     register_checklist(env, trial)
     register_downloads(env, trial, path)
