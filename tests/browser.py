@@ -109,3 +109,19 @@ def launch(playwright):  # type: ignore[no-untyped-def]
     return playwright.chromium.launch(
         executable_path=require_chromium(), args=CHROMIUM_ARGS, headless=True
     )
+
+
+# A phone: 390 CSS pixels wide (an iPhone 12 to 15), with touch and mobile zoom.
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+def sideways_scroll(page) -> int:  # type: ignore[no-untyped-def]
+    """How far the page scrolls sideways, in CSS pixels (0 when it fits).
+
+    On a mobile viewport Chromium widens the layout viewport (``innerWidth``) to
+    fit wide content, so the page is measured against the screen's width.
+    """
+    return page.evaluate(
+        "() => document.scrollingElement.scrollWidth - document.documentElement.clientWidth"
+    )
+

@@ -7,10 +7,13 @@ from urllib.parse import urlparse
 
 import pytest
 
-from browser import launch, require_chromium, serve
+from browser import PHONE, launch, require_chromium, serve, sideways_scroll
 from conftest import Build
 
-PAGES = ["", "design/", "arms/", "outcomes/", "eligibility/", "sites/", "sponsors/"]
+PAGES = [
+    "", "design/", "arms/", "outcomes/", "eligibility/", "checklist/", "sites/", "sponsors/",
+    "data/", "404.html",
+]
 
 
 @pytest.fixture(scope="module")
@@ -95,15 +98,45 @@ def test_the_snippet_of_a_table_shows_its_cells_apart(browser) -> None:
 @pytest.mark.parametrize("path", PAGES)
 def test_pages_fit_a_phone_and_request_nothing_from_outside(browser, path: str) -> None:
     chromium, base = browser
-    context = chromium.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    context = chromium.new_context(**PHONE)
     page = context.new_page()
     hosts: set[str] = set()
     page.on("request", lambda request: hosts.add(urlparse(request.url).hostname or ""))
     page.goto(base + path, wait_until="networkidle")
-    overflow = page.evaluate(
-        "() => document.scrollingElement.scrollWidth - window.innerWidth"
-    )
+    overflow = sideways_scroll(page)
     assert overflow <= 0, f"{path or 'index'} scrolls sideways by {overflow}px on a phone"
-    assert page.locator(".trial-identity").is_visible()
+    if path != "404.html":
+        assert page.locator(".trial-identity").is_visible()
     assert hosts <= {"127.0.0.1"}, hosts
     context.close()
+
+
+def test_a_wide_table_scrolls_inside_its_box_with_a_shadow_where_more_lies(browser) -> None:
+    chromium, base = browser
+    context = chromium.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(base + "arms/", wait_until="networkidle")
+    table = page.locator("table.trial-table").first
+    table.scroll_into_view_if_needed()
+    box = table.bounding_box()
+    width, visible = table.evaluate("t => [t.scrollWidth, t.clientWidth]")
+    assert width > visible and sideways_scroll(page) <= 0
+    assert table.evaluate("t => getComputedStyle(t).overflowX") == "auto"
+
+    def edge(side: str) -> bytes:
+        x = box["x"] + 2 if side == "left" else box["x"] + box["width"] - 10
+        return page.screenshot(clip={"x": x, "y": box["y"] + 2, "width": 8, "height": box["height"] - 4})
+
+    def cue_shows(side: str) -> bool:
+        with_cue = edge(side)
+        table.evaluate("t => { t.dataset.bg = t.style.background; t.style.background = 'none'; }")
+        without = edge(side)
+        table.evaluate("t => { t.style.background = t.dataset.bg; }")
+        return with_cue != without
+
+    # At the start the shadow is on the right only; at the end, on the left only.
+    assert cue_shows("right") and not cue_shows("left")
+    table.evaluate("t => { t.scrollLeft = t.scrollWidth; }")
+    assert cue_shows("left") and not cue_shows("right")
+    context.close()
+
