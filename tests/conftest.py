@@ -47,3 +47,29 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     build = build_site(tmp_path_factory.mktemp("site") / "site")
     assert build.returncode == 0, build.stderr
     return build
+
+
+# Real ClinicalTrials.gov records (see tests/data/ctgov/SOURCES.md).
+CTGOV_RECORDS = sorted((TESTS / "data" / "ctgov").glob("NCT*.json"))
+# Builds of imported records test their pages, not the checklist PDFs.
+NO_PDFS = {"TRIAL_CHROMIUM": "/nonexistent/chromium", "CI": ""}
+
+
+@pytest.fixture(scope="session", params=CTGOV_RECORDS, ids=lambda p: p.stem)
+def imported_record_site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path, subprocess.CompletedProcess, Build]:
+    """Each real record imported with ``python -m macros import-ctgov``, then built:
+    (record, trial file, the import's result, the build)."""
+    record = request.param
+    folder = tmp_path_factory.mktemp(record.stem)
+    trial_file = folder / "trial.yaml"
+    result = subprocess.run(
+        [sys.executable, "-m", "macros", "import-ctgov", str(record), "-o", str(trial_file)],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    build = build_site(folder / "site", trial=trial_file, **NO_PDFS)
+    assert build.returncode == 0, build.stderr
+    return record, trial_file, result, build
+

@@ -468,6 +468,8 @@ def _write_section(criteria: list[Any], style: str) -> list[str]:
             indent, marker = 0, (f"{number}." if style == "NUMBER" else "*")
         else:
             indent, marker = open_items[-1][1], "*"
+            if criteria[index - 1].id == open_items[-1][0]:
+                lines.append("")  # the registry opens a sub-list after a blank line
         column = indent + len(marker) + 1
         first, *rest = paragraphs[0].split("\n")
         lines.append(" " * indent + marker + " " + first)

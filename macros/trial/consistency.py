@@ -45,6 +45,8 @@ def _arm_labels(trial: Trial) -> Iterator[tuple[Path, str]]:
             path = ("arms_interventions", "arm_groups", i, "label")
             yield path, f"arm '{label}' is listed twice"
         seen.add(label)
+    if not labels:
+        return  # an old record lists interventions only: nothing to check them against
     for i, intervention in enumerate(arms.interventions):
         for j, label in enumerate(intervention.arm_group_labels):
             if label not in seen:
