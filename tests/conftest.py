@@ -49,6 +49,11 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     return build
 
 
+# Every page of the site, as URLs relative to its root: one per docs/*.md.
+PAGES = sorted(
+    "" if page.stem == "index" else f"{page.stem}/" for page in (ROOT / "docs").glob("*.md")
+)
+
 # Real ClinicalTrials.gov records (see tests/data/ctgov/SOURCES.md).
 CTGOV_RECORDS = sorted((TESTS / "data" / "ctgov").glob("NCT*.json"))
 # Builds of imported records test their pages, not the checklist PDFs.

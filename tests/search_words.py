@@ -55,7 +55,8 @@ def reader_words(site: Path, url: str, separator: str) -> set[str]:
 
 
 def unfindable_words(site: Path) -> dict[str, set[str]]:
-    """Per page, the words on the page that no token of the page's index entries begins with."""
+    """Per page, the words on the page that no token of the page's index entries
+    begins with, and the tokens that are no word of the page (words run together)."""
     index = load_index(site)
     separator = index["config"]["separator"]
     missing: dict[str, set[str]] = {}
@@ -65,7 +66,8 @@ def unfindable_words(site: Path) -> dict[str, set[str]]:
         for doc in page_entries(index, url):
             indexed |= tokens(doc["title"], separator) | tokens(doc["text"], separator)
         ordered = sorted(indexed)
-        lost = {w for w in reader_words(site, url, separator) if not _begins_a_token(w, ordered)}
+        words = reader_words(site, url, separator)
+        lost = {w for w in words if not _begins_a_token(w, ordered)} | (indexed - words)
         if lost:
             missing[url or "index"] = lost
     return missing

@@ -16,14 +16,11 @@ import pytest
 from bs4 import BeautifulSoup
 
 from browser import PHONE, launch, require_chromium, serve, sideways_scroll
-from conftest import Build
+from conftest import PAGES, Build
 from macros.registry.ctgov_eligibility import heading_kind
 from macros.registry.ctgov_mapping import unescape
 from search_words import unfindable_words
 
-PAGES = [
-    "", "design/", "arms/", "outcomes/", "eligibility/", "checklist/", "sites/", "sponsors/", "data/",
-]
 # A list marker as the registry writes them: "* ", "- ", "+ ", "1. ", "1) ".
 _MARKER = re.compile(r"^\s*(?:[*+-]|\d{1,3}[.)])\s+")
 # What a reader must never see: a backslash escape of the registry's markdown.

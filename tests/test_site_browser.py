@@ -8,12 +8,10 @@ from urllib.parse import urlparse
 import pytest
 
 from browser import PHONE, launch, require_chromium, serve, sideways_scroll
+from conftest import PAGES as SITE_PAGES
 from conftest import Build
 
-PAGES = [
-    "", "design/", "arms/", "outcomes/", "eligibility/", "checklist/", "sites/", "sponsors/",
-    "data/", "404.html",
-]
+PAGES = [*SITE_PAGES, "404.html"]
 
 
 @pytest.fixture(scope="module")

@@ -67,15 +67,17 @@ def environment() -> Environment:
 # would be indexed as the one word "ab" and never found by "b". A line break
 # after each such tag keeps the words apart in the index and in the result
 # snippets; it changes nothing on the page, where white space between cells,
-# between blocks and after a ``<br>`` is not rendered.
+# between blocks and after a ``<br>`` is not rendered. The same goes before a
+# ``trial-numbers__sub`` span, which the style sheet sets as a line of its own.
 _WORD_BOUNDARY = re.compile(
     r"(</(?:td|th|tr|caption|dt|dd|li|p|div|section|h[1-6])>(?=<)|<br>(?!\n))"
 )
+_LINE_OF_ITS_OWN = re.compile(r'(?<=\S)(?=<span class="trial-numbers__sub">)')
 
 
 def keep_words_apart(html: str) -> str:
     """``<td>a</td><td>b</td>`` -> ``<td>a</td>\\n<td>b</td>``, ``a<br>b`` -> ``a<br>\\nb``."""
-    return _WORD_BOUNDARY.sub("\\1\n", html)
+    return _LINE_OF_ITS_OWN.sub("\n", _WORD_BOUNDARY.sub("\\1\n", html))
 
 
 def render(template: str, **context: Any) -> Markup:

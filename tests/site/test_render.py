@@ -43,6 +43,9 @@ def test_cells_and_line_breaks_keep_their_words_apart() -> None:
         "<tr><td>a</td>\n<td>b</td>\n</tr>\n<tr><th>c</th>\n</tr>"
     )
     assert keep_words_apart("<dt>Title</dt><dd>x<br>y</dd>") == "<dt>Title</dt>\n<dd>x<br>\ny</dd>"
+    assert keep_words_apart('<th>Age<span class="trial-numbers__sub">Median</span></th>') == (
+        '<th>Age\n<span class="trial-numbers__sub">Median</span></th>'
+    )
     # Inline elements and text that already has its space are left alone.
     assert keep_words_apart("<b>a</b><i>b</i> <td>c</td>\n<td>d</td>") == (
         "<b>a</b><i>b</i> <td>c</td>\n<td>d</td>"
