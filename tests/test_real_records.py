@@ -19,6 +19,7 @@ from browser import PHONE, launch, require_chromium, serve, sideways_scroll
 from conftest import PAGES, Build
 from macros.registry.ctgov_eligibility import heading_kind
 from macros.registry.ctgov_mapping import unescape
+from printing import print_faults
 from search_words import unfindable_words
 
 # A list marker as the registry writes them: "* ", "- ", "+ ", "1. ", "1) ".
@@ -119,3 +120,19 @@ def test_no_page_scrolls_sideways_on_a_phone(imported_record_site, chromium) -> 
             page.close()
     context.close()
     assert wide == {}
+
+
+def test_every_page_prints_to_a4_with_no_blank_sheet_and_no_heading_alone(
+    imported_record_site, chromium, tmp_path
+) -> None:
+    _, _, _, build = imported_record_site
+    faults = {}
+    with serve(build.site) as base:
+        for path in PAGES:
+            page = chromium.new_page()
+            page.goto(base + path, wait_until="load")
+            found = print_faults(page, tmp_path / "page.pdf")
+            if found:
+                faults[path or "index"] = found
+            page.close()
+    assert faults == {}
