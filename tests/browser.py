@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import io
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -125,3 +126,28 @@ def sideways_scroll(page) -> int:  # type: ignore[no-untyped-def]
         "() => document.scrollingElement.scrollWidth - document.documentElement.clientWidth"
     )
 
+
+
+def search_results(page, query: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """Type ``query`` into the site's search box; each page found (link, text), best first.
+
+    Material searches as one types, so the list first shows the results of
+    the query's beginnings; this waits for the results of the whole query,
+    whose links mark its last word (``?h=...``).
+    """
+    search = page.locator("input.md-search__input")
+    search.click()
+    search.press_sequentially(query, delay=30)  # Material reacts to key events
+    last = re.split(r"[\s\-]+", query.strip().lower())[-1]
+    page.wait_for_function(
+        """last => [...document.querySelectorAll('.md-search-result__item a')].some(a =>
+             (new URL(a.href).searchParams.get('h') || '').toLowerCase().split(' ').includes(last))""",
+        arg=last,
+        timeout=10_000,
+    )
+    # One item per page, best first; its first link is the page, then its best sections.
+    items = page.locator(".md-search-result__item")
+    return [
+        (items.nth(i).locator("a").first.get_attribute("href"), items.nth(i).inner_text())
+        for i in range(items.count())
+    ]

@@ -11,12 +11,13 @@ import html
 import json
 import re
 from collections.abc import Iterator
+from urllib.parse import urlparse
 
 import pytest
 from bs4 import BeautifulSoup
 
-from browser import PHONE, launch, require_chromium, serve, sideways_scroll
-from conftest import PAGES, Build
+from browser import PHONE, launch, require_chromium, search_results, serve, sideways_scroll
+from conftest import CTGOV_RECORDS, PAGES, Build
 from macros.registry.ctgov_eligibility import heading_kind
 from macros.registry.ctgov_mapping import unescape
 from printing import print_faults
@@ -136,3 +137,31 @@ def test_every_page_prints_to_a4_with_no_blank_sheet_and_no_heading_alone(
                 faults[path or "index"] = found
             page.close()
     assert faults == {}
+
+
+def criteria_only_hyphenated_word(record) -> str | None:
+    """A hyphenated word that, of the whole record, only the eligibility text holds."""
+    data = json.loads(record.read_text(encoding="utf-8"))
+    criteria = data["protocolSection"].get("eligibilityModule", {}).pop("eligibilityCriteria", "")
+    rest = json.dumps(data, ensure_ascii=False).lower()
+    for word in re.findall(r"(?<![\w-])[A-Za-z]\w*(?:-\w+)+(?![\w-])", unescape(criteria)):
+        if word.lower() not in rest:
+            return word
+    return None
+
+
+@pytest.mark.parametrize(
+    "imported_record_site",
+    [record for record in CTGOV_RECORDS if criteria_only_hyphenated_word(record)],
+    ids=lambda p: p.stem,
+    indirect=True,
+)
+def test_a_hyphenated_word_of_the_criteria_finds_the_criteria_first(imported_record_site, chromium) -> None:
+    record, _, _, build = imported_record_site
+    word = criteria_only_hyphenated_word(record)
+    page = chromium.new_page(viewport={"width": 1280, "height": 800})
+    with serve(build.site) as base:
+        page.goto(base)
+        (href, _), *_ = search_results(page, word)
+    page.close()
+    assert urlparse(href).path.endswith(("/eligibility/", "/checklist/")), (word, href)

@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 import pytest
 
 from browser import PHONE, launch, require_chromium, serve, sideways_scroll
+from browser import search_results as search_site
 from conftest import PAGES as SITE_PAGES
 from conftest import Build
 
@@ -46,16 +47,7 @@ def search_results(chromium, base: str, query: str) -> list[tuple[str, str]]:
     """Type ``query`` into the search box; each page found (link, text), best first."""
     page = chromium.new_page(viewport={"width": 1280, "height": 800})
     page.goto(base)
-    search = page.locator("input.md-search__input")
-    search.click()
-    search.press_sequentially(query, delay=30)  # Material reacts to key events
-    page.locator(".md-search-result__item").first.wait_for(timeout=10_000)
-    # One item per page, best first; its first link is the page, then its best sections.
-    items = page.locator(".md-search-result__item")
-    results = [
-        (items.nth(i).locator("a").first.get_attribute("href"), items.nth(i).inner_text())
-        for i in range(items.count())
-    ]
+    results = search_site(page, query)
     page.close()
     return results
 

@@ -35,10 +35,15 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 
 def hyphenated_parts(text: str) -> str:
-    """``"Treatment with TPO-RA within 1 week"`` -> ``"TPO RA"``; ``""`` when there is none."""
+    """``"Treatment with TPO-RA within 1 week"`` -> ``"TPO RA"``; ``""`` when there is none.
+
+    Each part is listed once: a page of a thousand site names, many of them
+    hyphenated, must not outweigh the one criterion that holds the word.
+    """
     plain = html.unescape(_TAG.sub(" ", text))
     words = [m.group(0) for m in _HYPHENATED.finditer(plain) if _LETTER.search(m.group(0))]
-    return " ".join(part for word in words for part in word.split("-"))
+    parts = {part.lower(): part for word in words for part in word.split("-")}
+    return " ".join(parts.values())
 
 
 def with_hyphenated_field(index: dict[str, Any]) -> dict[str, Any]:
