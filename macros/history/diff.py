@@ -312,7 +312,8 @@ def _dates(old: Trial, new: Trial) -> list[Change]:
         def text(e: Any) -> str:
             if e is None:
                 return "none"
-            return f"{e.count} ({label(e.type).lower()})" if e.type else str(e.count)
+            count = "not stated" if e.count is None else str(e.count)
+            return f"{count} ({label(e.type).lower()})" if e.type else count
 
         changes.append(Change(f"Enrollment {arrow(text(a), text(b))}", "Target enrollment."))
     return changes
