@@ -414,7 +414,7 @@ def test_the_checklist_page_has_readings_a_source_column_and_the_status(built_si
     assert page.count('<td class="trial-checklist__source"></td>') == 25
     row = re.search(r'<tr class="trial-checklist__row" data-criterion="E7">(.*?)</tr>', page, re.S)
     assert "Read as: total duration of previous TPO-RA treatment" in row.group(1)
-    assert re.search(r"<dt>Protocol</dt><dd>Registry record of 2025-08-05</dd>", page)
+    assert re.search(r"<dt>Protocol</dt>\s*<dd>Registry record of 2025-08-05</dd>", page)
     assert 'data-fill="enrollment"' in page and "Planned enrollment date" in page
     assert 'data-box="answer:E17:all.0:yes"' in page and 'data-series="platelets"' in page
     banner = re.search(r'<div class="trial-enrolment".*?</div>', page, re.S).group(0)
@@ -448,5 +448,5 @@ def test_an_enrolling_trial_shows_no_status_note_and_a_protocol_version(tmp_path
     )
     assert hostile.returncode == 0, hostile.stderr
     assert re.search(
-        r"<dt>Protocol</dt><dd>Protocol version 2\.0 .*? of 2025-02-01</dd>", hostile.page("checklist")
+        r"<dt>Protocol</dt>\s*<dd>Protocol version 2\.0 .*? of 2025-02-01</dd>", hostile.page("checklist")
     )
