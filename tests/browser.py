@@ -143,7 +143,8 @@ def search_results(page, query: str) -> list[tuple[str, str]]:  # type: ignore[n
         """last => [...document.querySelectorAll('.md-search-result__item a')].some(a =>
              (new URL(a.href).searchParams.get('h') || '').toLowerCase().split(' ').includes(last))""",
         arg=last,
-        timeout=10_000,
+        # a record with a thousand sites has a large index to build first
+        timeout=60_000,
     )
     # One item per page, best first; its first link is the page, then its best sections.
     items = page.locator(".md-search-result__item")
