@@ -137,6 +137,7 @@ def register(env: Any, trial: Trial, trial_file: Path) -> None:
         return render("downloads", part="table", files=rows, pdfs=pdfs)
 
     env.macro(downloads_table, "downloads")
+    env._trial_downloads = files  # written by write_downloads after the build
 
 
 def write_downloads(trial: Trial, site_dir: Path, env: Any) -> None:
@@ -144,7 +145,10 @@ def write_downloads(trial: Trial, site_dir: Path, env: Any) -> None:
 
     Runs last among the ``ARTIFACT_WRITERS``, so the PDFs, if any, exist.
     """
-    for item in downloads(trial, trial_path(Path(env.project_dir))):
+    files = getattr(env, "_trial_downloads", None)
+    if files is None:
+        files = downloads(trial, trial_path(Path(env.project_dir)))
+    for item in files:
         target = site_dir / item.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(item.data)

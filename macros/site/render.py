@@ -12,10 +12,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from macros.trial.labels import label
+from macros.trial.paths import cache_dir
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -49,7 +50,11 @@ def plural(count: int, singular: str, many: str | None = None) -> str:
 
 @cache
 def environment() -> Environment:
+    # Compiled templates are kept in .cache/jinja, keyed by each template's
+    # source: a new process loads them instead of compiling every template.
+    bytecode = cache_dir("jinja")
     env = Environment(
+        bytecode_cache=FileSystemBytecodeCache(str(bytecode)) if bytecode else None,
         loader=FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=StrictUndefined,

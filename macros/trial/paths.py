@@ -25,3 +25,22 @@ def display_name(path: Path, base: Path | None = None) -> str:
         except ValueError:
             pass
     return str(path)
+
+
+# The project folder: macros/trial/paths.py is three levels below it.
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def cache_dir(name: str) -> Path | None:
+    """``.cache/<name>`` in the project (``$TRIAL_CACHE_DIR/<name>`` if set), created if need be.
+
+    Everything in it can be recomputed: a cache that cannot be created (a
+    read-only checkout) gives ``None`` and the caller computes without it.
+    """
+    root = Path(os.environ.get("TRIAL_CACHE_DIR") or PROJECT / ".cache")
+    folder = root / name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder
