@@ -55,16 +55,27 @@ def schema_text() -> str:
     rendering every page; the cache key is the code of the trial package
     (where the model and everything it uses live), this file and the
     versions of pydantic and Python, so any change to the model makes a
-    new one.
+    new one. An entry starts with the SHA-256 of the text after it: a
+    damaged or partly written entry is generated again, never served.
     """
     folder = cache_dir("schema")
     entry = folder / f"{_model_key()}.json" if folder else None
-    if entry is not None and entry.is_file():
-        return entry.read_text(encoding="utf-8")
+    if entry is not None:
+        cached = _read_entry(entry)
+        if cached is not None:
+            return cached
     text = json.dumps(trial_schema(), indent=2, ensure_ascii=False) + "\n"
     if entry is not None:
-        _write_atomically(entry, text)
+        _write_atomically(entry, hashlib.sha256(text.encode()).hexdigest() + "\n" + text)
     return text
+
+
+def _read_entry(entry: Path) -> str | None:
+    try:
+        digest, _, text = entry.read_bytes().decode("utf-8").partition("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text if hashlib.sha256(text.encode()).hexdigest() == digest else None
 
 
 def _model_key() -> str:

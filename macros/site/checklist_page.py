@@ -28,7 +28,6 @@ from macros.site.render import render
 from macros.trial.model import Trial
 
 
-
 def checklist_dir(use_directory_urls: bool) -> str:
     """The checklist page's directory in the site, '' for the top level."""
     dest = File(CHECKLIST_PAGE, "", "", use_directory_urls).dest_uri

@@ -28,9 +28,9 @@ from macros.registry.ctgov_export import to_record
 from macros.registry.fhir import bundle_text
 from macros.registry.json_schema import schema_text
 from macros.registry.jsonld import jsonld_text
+from macros.site.render import render
 from macros.trial.model import Trial
 from macros.trial.paths import trial_path
-from macros.site.render import render
 
 DOWNLOADS = "downloads"
 PDF_ROWS = re.compile(

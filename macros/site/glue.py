@@ -13,23 +13,23 @@ from typing import Any
 from markupsafe import Markup
 from mkdocs.exceptions import PluginError
 
+from macros.design.enrollment import inflated_enrollment
+from macros.registry.jsonld import medical_study
 from macros.site.checklist_page import register as register_checklist
+from macros.site.checklist_pdfs import write_checklist_pdfs
 from macros.site.design_page import register as register_design_page
-from macros.site.results_page import register as register_results_page
-from macros.trial.errors import TrialDataError
 from macros.site.downloads import register as register_downloads
 from macros.site.downloads import write_downloads
 from macros.site.history_page import register as register_history
 from macros.site.history_page import write_history
-from macros.registry.jsonld import medical_study
+from macros.site.loading import load_trial
+from macros.site.render import render
+from macros.site.results_page import register as register_results_page
+from macros.site.search_terms import write_search_terms
+from macros.site.site_dir import SiteDirError, check_site_dir, mark_site
+from macros.trial.errors import TrialDataError
 from macros.trial.model import Trial
 from macros.trial.paths import display_name, trial_path
-from macros.site.checklist_pdfs import write_checklist_pdfs
-from macros.design.enrollment import inflated_enrollment
-from macros.site.render import render
-from macros.site.search_terms import write_search_terms
-from macros.site.loading import load_trial
-from macros.site.site_dir import SiteDirError, check_site_dir, mark_site
 
 log = logging.getLogger("mkdocs.plugins.trial")
 

@@ -34,7 +34,10 @@ def test_the_field_weighs_as_the_title_and_sits_on_entries_that_need_it() -> Non
 def test_the_written_index_keeps_materials_form(tmp_path) -> None:
     (tmp_path / "search").mkdir()
     path = tmp_path / "search" / "search_index.json"
-    index = {"config": {"fields": {"title": {"boost": 1000.0}}}, "docs": [{"location": "", "title": "x", "text": "a-b"}]}
+    index = {
+        "config": {"fields": {"title": {"boost": 1000.0}}},
+        "docs": [{"location": "", "title": "x", "text": "a-b"}],
+    }
     path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
     write_search_terms(None, tmp_path, None)
     text = path.read_text(encoding="utf-8")
