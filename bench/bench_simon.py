@@ -12,7 +12,10 @@ Reports medians over repeated runs of:
 * the plain enumeration of every design (``simon.brute_force_search``, same
   binomial tables, no pruning) against the search at nmax = 60, with a check
   that both give identical designs;
-* the cold command ``python -m macros simon 0.5 0.7 0.05 0.2`` as a subprocess.
+* the cold command ``python -m macros simon 0.5 0.7 0.05 0.2`` as a subprocess;
+* the large search ``python -m macros simon 0.5 0.55 0.004 0.05`` (designs
+  with n near 2000) as a subprocess, once, with its CPU time and peak memory;
+  its progress lines go to this script's stderr. ``--quick`` leaves it out.
 
 Run: ``.venv/bin/python bench/bench_simon.py [--quick] [--json]``.
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -32,11 +36,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from macros import simon  # noqa: E402
+from macros.design import simon  # noqa: E402
 
 PROBLEM = (0.50, 0.70, 0.05, 0.20)
 HARD = (0.30, 0.45, 0.05, 0.10)
 COMMAND = [sys.executable, "-m", "macros", "simon", "0.5", "0.7", "0.05", "0.2"]
+LARGE = [sys.executable, "-m", "macros", "simon", "0.5", "0.55", "0.004", "0.05"]
 
 
 def median_seconds(run: Callable[[], object], repeats: int) -> tuple[float, object]:
@@ -67,6 +72,24 @@ def cold_command(repeats: int) -> float:
         subprocess.run(COMMAND, cwd=ROOT, capture_output=True, check=True)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def large_command() -> tuple[float, float, float, str]:
+    """Wall seconds, user CPU seconds, peak memory (MB) and optimal design of one LARGE run.
+
+    The child's stderr (its progress and warnings) is passed through.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(LARGE, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(LARGE[1:])} failed with status {done.returncode}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # ru_maxrss is the largest peak of any child so far (kilobytes on Linux);
+    # the earlier children, cold runs of a small search, stay far below it.
+    optimal = next(line.split()[1:3] for line in done.stdout.splitlines() if line.startswith("optimal"))
+    return wall, after.ru_utime - before.ru_utime, after.ru_maxrss / 1024, ", ".join(optimal)
 
 
 def shape(design: simon.Design) -> str:
@@ -123,6 +146,14 @@ def main(argv: list[str]) -> int:
         f"{naive_seconds / fast_seconds:.0f}x slower; identical designs: {identical}",
     )
     record("cold command: " + " ".join(["python", *COMMAND[1:]]), cold_command(few), few)
+    if not args.quick:
+        wall, user, peak, optimal = large_command()
+        record(
+            "large search: " + " ".join(["python", *LARGE[1:]]),
+            wall,
+            1,
+            f"user CPU {user:.1f} s, peak memory {peak:.0f} MB, optimal {optimal}",
+        )
 
     if args.json:
         print(json.dumps({"rows": rows, "identical_designs": identical}, indent=2))

@@ -13,14 +13,20 @@ analyses the outcome of a finished trial exactly
 (:mod:`macros.results.inference`): ``S <= R1`` means the trial stopped after
 stage 1 with ``S`` responses. Bad arguments print one line, ``error: ...``,
 on stderr and exit with status 2.
+
+A search that runs for more than :data:`PROGRESS_AFTER` seconds reports how
+far it has come on stderr: one line updated in place on a terminal, an
+occasional plain line otherwise. Standard output is the same either way.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+import time
+from collections.abc import Callable, Sequence
+from typing import NoReturn, TextIO
 
 from macros.design import simon
 from macros.results import inference
@@ -48,6 +54,109 @@ ANALYSIS_KEYS = (
     "stage", "decision", "umvue", "mle", "p_value", "ci_lower", "ci_upper",
     "mid_p_value", "mid_ci_lower", "mid_ci_upper",
 )
+
+
+#: Seconds a search runs before its progress is shown; quicker ones print nothing extra.
+PROGRESS_AFTER = 1.0
+#: Least seconds between two progress updates on a terminal (in place) ...
+PROGRESS_EVERY_TTY = 0.2
+#: ... and between two progress lines when stderr is a file or a pipe.
+PROGRESS_EVERY_LINE = 2.0
+# The clock progress is timed with; seconds, only differences count.
+_clock = time.monotonic
+
+
+def _columns(stream: TextIO) -> int:
+    """Width of the terminal ``stream`` writes to (80 if it cannot be told)."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+class _Progress:
+    """The ``progress`` hook of :func:`simon.search`: shows a long search on ``stream``.
+
+    Nothing is written until ``after`` seconds have passed. Then, on a
+    terminal, one line is rewritten in place (after a carriage return) at
+    most every ``PROGRESS_EVERY_TTY`` seconds; elsewhere a plain line is
+    written at most every ``PROGRESS_EVERY_LINE`` seconds. :meth:`finish`
+    ends the output with a newline. The thresholds default to the module's
+    settings at the time of the call and ``clock`` to ``_clock``, so tests
+    can set them and need not wait.
+    """
+
+    def __init__(
+        self,
+        stream: TextIO,
+        *,
+        after: float | None = None,
+        every: float | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self.stream = stream
+        try:
+            self.tty = stream.isatty()
+        except (AttributeError, ValueError):
+            self.tty = False
+        self.after = PROGRESS_AFTER if after is None else after
+        if every is None:
+            every = PROGRESS_EVERY_TTY if self.tty else PROGRESS_EVERY_LINE
+        self.every = every
+        self.clock = _clock if clock is None else clock
+        self.started = self.clock()
+        self.shown_at: float | None = None
+        self.first_n: int | None = None
+        self.last: simon.SearchProgress | None = None
+        self.width = 0  # of the line now on the terminal
+
+    def __call__(self, state: simon.SearchProgress) -> None:
+        if state.stage == "search" and self.first_n is None:
+            self.first_n = state.done
+        self.last = state
+        now = self.clock()
+        if now - self.started < self.after:
+            return
+        if self.shown_at is not None and now - self.shown_at < self.every:
+            return
+        self.shown_at = now
+        self._write(f"search: {self._describe(state)}")
+
+    @staticmethod
+    def _describe(state: simon.SearchProgress) -> str:
+        if state.stage == "tables":
+            return f"binomial tables {state.done} of {state.total}"
+        text = f"n {state.done} of up to {state.total}, "
+        if state.best is None or state.best_en0 is None:
+            return text + "no feasible design yet"
+        r1, n1, r, n = state.best
+        return text + f"best so far {r1}/{n1}, {r}/{n} (EN(p0) {state.best_en0:.1f})"
+
+    def _write(self, text: str) -> None:
+        if self.tty:
+            # A line wider than the terminal would wrap, and the carriage
+            # return would then rewrite only its last part.
+            text = text[: _columns(self.stream) - 1]
+            # Pad over what is left of a longer previous line.
+            self.stream.write("\r" + text.ljust(self.width))
+            self.width = len(text)
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def finish(self, *, done: bool) -> None:
+        """End the progress output, if any was shown, with a last line and a newline."""
+        if self.shown_at is None:
+            return
+        if done:
+            seconds = self.clock() - self.started
+            scanned = "" if self.first_n is None or self.last is None else (
+                f", n {self.first_n} to {self.last.done} searched"
+            )
+            self._write(f"search: done in {seconds:.1f} s{scanned}")
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
 
 
 class _UsageError(Exception):
@@ -175,7 +284,13 @@ def _run_search(args: argparse.Namespace) -> int:
         _number(name, text) for name, text in zip(("p0", "p1", "alpha", "beta"), args.values, strict=True)
     )
     nmax = None if args.nmax is None else _number("nmax", args.nmax)
-    result = simon.search(p0, p1, alpha, beta, nmax=nmax)
+    progress = _Progress(sys.stderr)
+    done = False
+    try:
+        result = simon.search(p0, p1, alpha, beta, nmax=nmax, progress=progress)
+        done = True
+    finally:
+        progress.finish(done=done)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if args.json:
@@ -319,6 +434,9 @@ def main(argv: list[str]) -> int:
         message = " ".join(str(error).split())
         print(f"error: {message}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C during a long search
+        print("error: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -54,8 +54,9 @@ Only the standard library is used, so the command line starts quickly.
 from __future__ import annotations
 
 import math
+from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, pairwise
 from numbers import Real
@@ -70,6 +71,7 @@ __all__ = [
     "PROBABILITY_TOLERANCE",
     "Design",
     "OperatingCharacteristics",
+    "SearchProgress",
     "SearchResult",
     "admissible_weight_ranges",
     "brute_force_search",
@@ -101,6 +103,11 @@ NEAR_NMAX = 10
 #: p0 = 0.5) from feasible to infeasible. 1e-12 is far above that noise and far
 #: below any difference that matters clinically.
 PROBABILITY_TOLERANCE = 1e-12
+
+# A bound on a probability must fall short of its target by this much before
+# the exact sum is skipped: far above the rounding error of any sum here
+# (about 1e-13), so skipping never changes which designs are feasible.
+_BOUND_SLACK = 1e-9
 
 # Relative slack for deciding whether three (n, EN) points are collinear when
 # building the convex hull: a point on a hull edge ties for the Bayes risk at
@@ -181,6 +188,33 @@ class SearchResult:
     admissible: tuple[Design, ...]
     nmax: int
     warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SearchProgress:
+    """How far a running :func:`search` has come, as passed to its ``progress`` hook.
+
+    Attributes:
+        stage: ``"tables"`` while the binomial tables for the first sizes are
+            built, then ``"search"`` while the total sample sizes are scanned.
+        done: the last table size built, or the last total sample size ``n``
+            scanned.
+        total: the table size being built to, or the largest ``n`` to scan
+            (the current ``nmax``, which grows when the search is widened).
+        best: the design with the smallest ``EN(p0)`` found so far, as
+            ``(r1, n1, r, n)``, or ``None`` while no design is feasible.
+        best_en0: its expected sample size under ``p0``, or ``None``.
+    """
+
+    stage: str
+    done: int
+    total: int
+    best: tuple[int, int, int, int] | None = None
+    best_en0: float | None = None
+
+
+#: The ``progress`` hook of :func:`search`.
+ProgressHook = Callable[[SearchProgress], None]
 
 
 # --------------------------------------------------------------------------
@@ -536,16 +570,21 @@ class _Engine:
         self.p1 = p1
         self.alpha_cap = alpha + PROBABILITY_TOLERANCE
         self.power_floor = (1.0 - beta) - PROBABILITY_TOLERANCE
-        self.pmf0: list[list[float]] = []
-        self.pmf1: list[list[float]] = []
-        self.cdf0: list[list[float]] = []
-        self.tails0: list[list[float]] = []
-        self.tails1: list[list[float]] = []
+        # Binomial tables per size m = 0, 1, ..., as arrays of C doubles: a
+        # list of Python floats would take four times the memory (about 400 MB
+        # for every m up to 2000) and is no faster to sum.
+        self.pmf0: list[array[float]] = []
+        self.pmf1: list[array[float]] = []
+        self.cdf0: list[array[float]] = []
+        self.tails0: list[array[float]] = []
+        self.tails1: list[array[float]] = []
         # Largest r1 whose stage-1 pass probability at p1 reaches the power
         # target (power can never exceed it), or -1.
         self.r1_top: list[int] = []
         # Lower bounds on the smallest r meeting the alpha target, per (n1, r1).
-        self.r_floor: list[list[int]] = []
+        self.r_floor: list[array[int]] = []
+        # Told of each table built and each n scanned (see SearchProgress).
+        self.progress: ProgressHook | None = None
         self.next_n = max(2, start)
         self.best_en = math.inf
         self.staircase: list[_Found] = []
@@ -555,33 +594,46 @@ class _Engine:
 
     def _grow(self, m_max: int) -> None:
         floor = self.power_floor
+        progress = self.progress
         while len(self.pmf0) <= m_max:
             m = len(self.pmf0)
             pmf0 = _binomial_pmf(m, self.p0)
             pmf1 = _binomial_pmf(m, self.p1)
             tails1 = _upper_tails(pmf1)
-            self.pmf0.append(pmf0)
-            self.pmf1.append(pmf1)
-            self.cdf0.append(list(accumulate(pmf0)))
-            self.tails0.append(_upper_tails(pmf0))
-            self.tails1.append(tails1)
+            self.pmf0.append(array("d", pmf0))
+            self.pmf1.append(array("d", pmf1))
+            self.cdf0.append(array("d", accumulate(pmf0)))
+            self.tails0.append(array("d", _upper_tails(pmf0)))
+            self.tails1.append(array("d", tails1))
             # P1(X1 > r1) = tails1[m - 1 - r1] grows as r1 falls.
             j = bisect_left(tails1, floor)
             self.r1_top.append(m - 1 - j if j < m else -1)
-            self.r_floor.append([0] * m)
+            self.r_floor.append(array("i", [0]) * m)
+            if progress is not None and m < m_max:
+                # Only the first scan builds many tables; later ones add one.
+                progress(SearchProgress("tables", m, m_max))
 
     def run_to(self, nmax: int) -> None:
         """Scan every ``n`` up to ``nmax`` not yet scanned (unless exhausted)."""
         while self.next_n <= nmax and not self.exhausted:
             self._scan(self.next_n)
+            if self.progress is not None:
+                self.progress(self._state(self.next_n, nmax))
             self.next_n += 1
         self.next_n = max(self.next_n, nmax + 1)
+
+    def _state(self, n: int, nmax: int) -> SearchProgress:
+        if not self.staircase:
+            return SearchProgress("search", n, nmax)
+        en, n_best, n1, r1, r = self.staircase[-1]
+        return SearchProgress("search", n, nmax, (r1, n1, r, n_best), en)
 
     def _scan(self, n: int) -> None:
         # One flat loop with locals bound up front: this is the hot path.
         self._grow(n)
         alpha_cap = self.alpha_cap
         power_floor = self.power_floor
+        power_short = power_floor - _BOUND_SLACK
         tails0_n = self.tails0[n]
         tails1_n = self.tails1[n]
         # Single-stage bounds at this n: R(p0) <= P0(X > r), R(p1) <= P1(X > r).
@@ -619,6 +671,8 @@ class _Engine:
             tails0_1, tails1_1 = tails0[n1], tails1[n1]
             tails0_2, tails1_2 = tails0[n2], tails1[n2]
             chain = 0  # lower bound on the wanted r, valid for all smaller r1
+            # The last power computed for this n1: R(p1), P1(X1 > r1) and r.
+            last_power, last_pass, last_r = -math.inf, 0.0, n
             for r1 in range(top, -1, -1):
                 en = n1 + (1.0 - cdf[r1]) * n2
                 if en >= best_en:
@@ -660,10 +714,18 @@ class _Engine:
                         floors[r1] = r
                         break
                 floors[r1] = chain
-                if _reject(pmf1_1, tails1_1, tails1_2, n1, n2, r1, r) >= power_floor:
+                # R(p1) at (r1, r) is at most R(p1) at an earlier (r1', r') with
+                # r1' > r1 and r' <= r plus P1(r1 < X1 <= r1'); when that bound
+                # falls clearly short of the target the sum is not needed.
+                pass1 = tails1_1[n1 - 1 - r1]
+                if r >= last_r and last_power + (pass1 - last_pass) < power_short:
+                    continue
+                power = _reject(pmf1_1, tails1_1, tails1_2, n1, n2, r1, r)
+                if power >= power_floor:
                     found = (en, n, n1, r1, r)
                     best_en = en
                     break
+                last_power, last_pass, last_r = power, pass1, r
         if found is not None:
             self.best_en = best_en
             self.staircase.append(found)
@@ -714,7 +776,13 @@ def _no_design(p0: float, p1: float, alpha: float, beta: float, nmax: int) -> Va
 
 
 def search(
-    p0: float, p1: float, alpha: float, beta: float, nmax: int | None = None
+    p0: float,
+    p1: float,
+    alpha: float,
+    beta: float,
+    nmax: int | None = None,
+    *,
+    progress: ProgressHook | None = None,
 ) -> SearchResult:
     """Optimal, minimax and admissible Simon two-stage designs.
 
@@ -727,12 +795,19 @@ def search(
         alpha: largest acceptable type I error.
         beta: largest acceptable type II error (power ``>= 1 - beta``).
         nmax: largest total sample size; by default :func:`default_nmax`.
+        progress: called with a :class:`SearchProgress` after each binomial
+            table of the first scan and after each total sample size ``n``
+            scanned, so a caller can show how a long search is going; it
+            must not raise. The search itself never prints.
 
-    If no feasible design has ``n <= nmax``, or the optimal or minimax ``n``
-    lies within :data:`NEAR_NMAX` of ``nmax``, ``nmax`` is doubled (at most
-    up to :data:`NMAX_LIMIT`) and the search continues; each widening is
-    reported in ``warnings``. Alpha and power are compared with a slack of
-    :data:`PROBABILITY_TOLERANCE` (see there for why).
+    If no feasible design has ``n <= nmax``, ``nmax`` is doubled (at most up
+    to :data:`NMAX_LIMIT`) and the search continues. So it is when the
+    optimal or minimax ``n`` lies within :data:`NEAR_NMAX` of ``nmax``,
+    unless the search has already proved that no larger ``n`` can improve
+    the answer (see :class:`_Engine`): then the answer is final and ``nmax``
+    stays as it is. Each widening is reported in ``warnings``. Alpha and
+    power are compared with a slack of :data:`PROBABILITY_TOLERANCE` (see
+    there for why).
 
     Raises:
         ValueError: for bad parameters, or when no design with
@@ -742,6 +817,7 @@ def search(
     start = minimum_sample_size(p0_, p1_, alpha_, beta_)
     limit = nmax_ if nmax_ is not None else _default_nmax(start)
     engine = _Engine(p0_, p1_, alpha_, beta_, start)
+    engine.progress = progress
     warnings: list[str] = []
     while True:
         engine.run_to(limit)
@@ -759,7 +835,9 @@ def search(
             for name, n in (("minimax", minimax_n), ("optimal", optimal_n))
             if limit - n <= NEAR_NMAX
         ]
-        if near and not (limit >= NMAX_LIMIT and engine.exhausted):
+        # An exhausted search has proved that no larger n can do better:
+        # its answer is final, whatever nmax, and widening would only repeat it.
+        if near and not engine.exhausted:
             what = " and ".join(near)
             verb = "lies" if len(near) == 1 else "lie"
             if limit >= NMAX_LIMIT:

@@ -1,10 +1,12 @@
-"""``python -m macros simon``: tables, JSON and one-line errors."""
+"""``python -m macros simon``: tables, JSON, one-line errors and progress on stderr."""
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
+from itertools import pairwise
 
 import pytest
 
@@ -153,3 +155,122 @@ def test_subprocess() -> None:
     assert bad.returncode == 2
     assert bad.stdout == ""
     assert bad.stderr == "error: p1 (0.4) must be greater than p0 (0.5)\n"
+
+
+# --------------------------------------------------------------------------
+# Progress on stderr
+
+
+class _Ticks:
+    """A clock that moves on by ``step`` seconds each time it is read."""
+
+    def __init__(self, step: float) -> None:
+        self.step = step
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+SLOW = ("0.3", "0.45", "0.05", "0.1")  # over 100 progress events
+
+
+def test_a_quick_search_shows_no_progress(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each reading of the clock adds a millisecond: the whole search "takes"
+    # well under the one second after which progress would be shown.
+    monkeypatch.setattr(simon_cli, "_clock", _Ticks(0.001))
+    code, out, err = run(capsys, *SLOW)
+    assert code == 0 and out.startswith("Simon two-stage designs")
+    assert err == ""
+
+
+def test_a_slow_search_shows_occasional_progress_lines(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, quiet_out, quiet_err = run(capsys, *SLOW)
+    assert code == 0 and quiet_err == ""
+    # Now each reading of the clock adds a tenth of a second: some 20 s in all.
+    clock = _Ticks(0.1)
+    monkeypatch.setattr(simon_cli, "_clock", clock)
+    code, out, err = run(capsys, *SLOW)
+    assert code == 0
+    assert out == quiet_out  # standard output is untouched
+    assert err.endswith("\n") and "\r" not in err
+    lines = err.splitlines()
+    assert all(line.startswith("search: ") for line in lines)
+    assert lines[-1].startswith("search: done in ")
+    assert any(line.startswith("search: binomial tables ") for line in lines)
+    searching = [line for line in lines if line.startswith("search: n ")]
+    assert searching
+    nmax = simon.default_nmax(*(float(value) for value in SLOW))
+    assert f"of up to {nmax}, best so far " in searching[-1]
+    # Not a flood: at most one line per two seconds of the clock.
+    assert 3 <= len(lines) <= clock.now / simon_cli.PROGRESS_EVERY_LINE + 2
+
+
+def test_progress_on_a_terminal_is_one_line_rewritten(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(simon_cli, "_clock", _Ticks(0.1))
+    code = simon_cli.main(list(SLOW))
+    assert code == 0
+    assert "optimal" in capsys.readouterr().out
+    shown = terminal.getvalue()
+    assert shown.startswith("\rsearch: ")
+    assert shown.count("\n") == 1 and shown.endswith("\n")  # one final newline
+    updates = shown.rstrip("\n").split("\r")[1:]
+    assert len(updates) > 3
+    assert updates[-1].startswith("search: done in ")
+    # Each update is padded to cover the previous, longer one.
+    for before, after in pairwise(updates):
+        assert len(after) >= len(before.rstrip())
+
+
+def test_progress_is_rate_limited_and_waits_for_the_threshold() -> None:
+    stream = io.StringIO()
+    times = iter([0.0, 0.5, 0.9, 1.0, 1.5, 2.9, 3.0, 3.1, 10.0])
+    progress = simon_cli._Progress(stream, clock=lambda: next(times))  # started at 0.0
+    for n in range(100, 107):  # read the clock at 0.5 ... 3.1
+        progress(simon.SearchProgress("search", n, 180, (5, 20, 15, 44), 25.25))
+    progress.finish(done=True)  # at 10.0
+    assert stream.getvalue().splitlines() == [
+        "search: n 102 of up to 180, best so far 5/20, 15/44 (EN(p0) 25.2)",  # at 1.0
+        "search: n 105 of up to 180, best so far 5/20, 15/44 (EN(p0) 25.2)",  # at 3.0
+        "search: done in 10.0 s, n 100 to 106 searched",
+    ]
+
+
+def test_a_failing_search_ends_its_progress_before_the_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(simon, "NMAX_LIMIT", 115)
+    monkeypatch.setattr(simon_cli, "_clock", _Ticks(1.0))
+    code, out, err = run(capsys, "0.2", "0.3", "0.05", "0.2", "--nmax", "100")
+    assert code == 2 and out == ""
+    lines = err.splitlines()
+    assert lines[0].startswith("search: ")
+    assert not any(line.startswith("search: done") for line in lines)
+    assert lines[-1].startswith("error: no two-stage design with n <= 115")
+    assert err.endswith("\n")
+
+
+def test_interrupting_a_search_gives_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupt(*args: object, **kwargs: object) -> simon.SearchResult:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(simon, "search", interrupt)
+    code, out, err = run(capsys, "0.5", "0.7", "0.05", "0.2")
+    assert code == 130 and out == ""
+    assert err == "error: interrupted\n"

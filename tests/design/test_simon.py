@@ -245,6 +245,69 @@ def test_near_the_cap_warns_without_widening(monkeypatch: pytest.MonkeyPatch) ->
     )
 
 
+def test_a_proven_final_answer_is_not_widened() -> None:
+    # From n = 51 on no first stage can beat the optimal EN(p0) at any larger
+    # n: the answer is final, although n = 43 lies within 10 of nmax.
+    final = simon.search(0.50, 0.70, 0.05, 0.20, nmax=51)
+    assert final.warnings == ()
+    assert final.nmax == 51
+    assert final.admissible == simon.search(0.50, 0.70, 0.05, 0.20).admissible
+
+
+def test_an_answer_not_yet_proven_final_is_widened() -> None:
+    # At nmax = 50 some first stage could still do better at a larger n.
+    result = simon.search(0.50, 0.70, 0.05, 0.20, nmax=50)
+    assert result.warnings == (
+        "the optimal design (n = 43) lies within 10 of nmax = 50; search widened to nmax = 100",
+    )
+    assert result.nmax == 100
+    assert result.admissible == simon.search(0.50, 0.70, 0.05, 0.20).admissible
+
+
+def test_widening_is_announced_only_when_the_answer_is_not_final() -> None:
+    problem = (0.10, 0.30, 0.05, 0.20)  # optimal n = 29
+    wide = simon.search(*problem, nmax=500)
+    outcomes = set()
+    for nmax in range(30, 60):
+        result = simon.search(*problem, nmax=nmax)
+        widened = any("widened" in warning for warning in result.warnings)
+        outcomes.add(widened)
+        assert widened == (result.nmax != nmax)
+        # Widened or not, the answer is that of a far wider search.
+        assert result.admissible == wide.admissible
+    assert outcomes == {True, False}
+
+
+def test_progress_hook_sees_the_tables_then_every_n() -> None:
+    problem = (0.30, 0.45, 0.05, 0.10)
+    seen: list[simon.SearchProgress] = []
+    result = simon.search(*problem, progress=seen.append)
+    assert result == simon.search(*problem)
+    start = simon.minimum_sample_size(*problem)
+    stages = [state.stage for state in seen]
+    k = stages.index("search")
+    assert stages == ["tables"] * k + ["search"] * (len(seen) - k)
+    assert [(state.done, state.total) for state in seen[:k]] == [(m, start) for m in range(start)]
+    scanned = seen[k:]
+    assert [state.done for state in scanned] == list(range(start, start + len(scanned)))
+    assert all(state.total == result.nmax for state in scanned)
+    # No design before the minimax n; then the best EN(p0) only falls.
+    assert all((state.best is None) == (state.done < result.minimax.n) for state in scanned)
+    ens = [state.best_en0 for state in scanned if state.best_en0 is not None]
+    assert ens == sorted(ens, reverse=True)
+    assert scanned[-1].best == _shape(result.optimal)
+    assert scanned[-1].best_en0 == pytest.approx(result.optimal.en0, rel=1e-12)
+
+
+def test_progress_hook_sees_the_search_widen() -> None:
+    seen: list[simon.SearchProgress] = []
+    result = simon.search(0.50, 0.70, 0.05, 0.20, nmax=40, progress=seen.append)
+    assert result.nmax == 80
+    totals = [state.total for state in seen if state.stage == "search"]
+    assert totals[0] == 40 and totals[-1] == 80
+    assert totals == sorted(totals)
+
+
 def test_no_feasible_design_up_to_the_cap_raises(monkeypatch: pytest.MonkeyPatch) -> None:
     # The sample-size bound (114) lets the search start, but the minimax n is 116.
     assert simon.minimum_sample_size(0.20, 0.30, 0.05, 0.20) == 114
