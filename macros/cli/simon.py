@@ -177,7 +177,8 @@ def _parser() -> _Parser:
             "Exact Simon (1989) two-stage designs for a single-arm phase II trial: "
             "the optimal, minimax and admissible (Jung et al. 2004) designs, or the "
             "operating characteristics of a given design, or the exact analysis of a "
-            "finished trial (Jung and Kim 2004; Koyama and Chen 2008; Porcher and Desseaux 2012)."
+            "finished trial (Jung and Kim 2004; Koyama and Chen 2008; Porcher and Desseaux 2012). "
+            "A search that takes more than a second shows its progress on stderr."
         ),
     )
     parser.add_argument(

@@ -550,7 +550,13 @@ class _Engine:
     * ``R(p) <= P(X1 > r1)`` and ``R(p) <= P(X > r)`` bound ``r1`` and ``r``
       before anything is summed;
     * a design cannot beat the best ``EN(p0)`` found so far unless
-      ``n1 + (1 - PET) * n2`` does, which cuts the scan short.
+      ``n1 + (1 - PET) * n2`` does, which cuts the scan short;
+    * ``R(p1)`` at ``(r1, r)`` is at most ``R(p1)`` at an ``(r1', r')``
+      already summed, with ``r1' > r1`` and ``r' <= r``, plus
+      ``P1(r1 < X1 <= r1')``; when that falls clearly short of the power
+      target (by :data:`_BOUND_SLACK`, far above rounding) the sum is skipped.
+      This spares most power sums of a large search and never changes which
+      designs are feasible.
 
     Sizes ``n`` are visited in increasing order without bisection, because
     feasibility is not monotone in ``n``. Only designs that beat every design
