@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,16 @@ def build_site(site: Path, trial: Path | None = None, **env_overrides: str) -> B
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,
     )
     return Build(site, result.returncode, result.stdout, result.stderr)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pdf_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The checklist PDF cache of every build in the tests: a folder of the test session's,
+    so that the project's own .cache is neither read nor filled by them."""
+    folder = tmp_path_factory.mktemp("pdf-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TRIAL_PDF_CACHE", str(folder))
+        yield folder
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,9 @@ trial file and checklist PDFs, ``index.json``) and ``feed.xml``.
 Earlier versions' checklists are printed from the built checklist page with
 that version's form and print header in place of the current ones, by the
 same printer as the current checklist, so they look the same and keep their
-own words, version and fingerprint. The current version's PDFs are copied
-from the checklist page rather than printed again.
+own words, version and fingerprint; :mod:`macros.site.checklist_pdfs` prints
+them with the current checklist, in the same browser launch. The current
+version's PDFs are copied from the checklist page rather than printed again.
 """
 
 from __future__ import annotations
@@ -22,11 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
-from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 from macros.eligibility.checklist import CHECKLIST_PAGE, PDF_NAMES
-from macros.eligibility.pdf import PrintError, find_chromium, print_checklist
+from macros.eligibility.pdf import Checklist, PrintError, find_chromium
 from macros.history import archive
 from macros.history.changes import entries
 from macros.history.feed import anchor, feed
@@ -117,7 +117,7 @@ def register(env: Any, trial: Trial, path: Path) -> None:
         env.macro(getattr(macros, name), name)
     # overrides/main.html puts this in the head of the checklist page.
     env.conf["extra"]["trial_versions_head"] = macros.head()
-    env._trial_history = history  # read by write_history; not a page variable
+    env._trial_history = history  # read after the build; not a page variable
 
 
 def write_history(trial: Trial, site_dir: Path, env: Any) -> None:
@@ -131,10 +131,7 @@ def write_history(trial: Trial, site_dir: Path, env: Any) -> None:
         .encode("utf-8"),
     )
     _write(site_dir / FEED, feed_xml(history, env).encode("utf-8"))
-    try:
-        _write_checklists(history, site_dir, env)
-    except PrintError as exc:
-        raise PluginError(str(exc)) from None
+    _write_checklists(history, site_dir, env)
 
 
 def feed_xml(history: History, env: Any) -> str:
@@ -150,25 +147,36 @@ def feed_xml(history: History, env: Any) -> str:
     ).strip() + "\n"
 
 
-def _write_checklists(history: History, site_dir: Path, env: Any) -> None:
-    page = site_dir / _dest(CHECKLIST_PAGE, bool(env.conf["use_directory_urls"]))
-    if not page.is_file() or find_chromium() is None:
-        # The checklist writer has already said why there are no PDFs.
-        return
+def earlier_checklists(page: Path, site_dir: Path, env: Any) -> list[Checklist]:
+    """Each earlier version's checklist, as the built ``page`` with that version's form and print
+    header, for the archive's folder of that version; printed with the current one's
+    (:mod:`macros.site.checklist_pdfs`)."""
+    history: History | None = getattr(env, "_trial_history", None)
+    if history is None or not page.is_file() or find_chromium() is None:
+        return []
+    earlier = [v for v in history.versions if not v.current and v.trial is not None]
+    if not earlier:
+        return []
     html = page.read_text(encoding="utf-8")
-    current = history.current
-    printed = 0
+    return [
+        Checklist(
+            _as_version(html, history.current.trial, version.trial, env),
+            site_dir / archive.folder(version),
+        )
+        for version in earlier
+    ]
+
+
+def _write_checklists(history: History, site_dir: Path, env: Any) -> None:
+    """The current version's PDFs in its folder of the archive: copies of the checklist page's."""
+    page = site_dir / _dest(CHECKLIST_PAGE, bool(env.conf["use_directory_urls"]))
     for version in history.versions:
-        out = site_dir / archive.folder(version)
         if version.current:
+            out = site_dir / archive.folder(version)
             for name in PDF_NAMES.values():
                 if (page.parent / name).is_file():
+                    out.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(page.parent / name, out / name)
-        elif version.trial is not None:
-            print_checklist(page, html=_as_version(html, current.trial, version.trial, env), out_dir=out)
-            printed += 1
-    if printed:
-        log.info("Checklist PDFs of %d earlier version%s", printed, "" if printed == 1 else "s")
 
 
 def _as_version(html: str, current: Trial | None, earlier: Trial, env: Any) -> str:
