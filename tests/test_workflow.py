@@ -83,6 +83,14 @@ def test_chromium_pip_cache_and_source_date_epoch(workflow) -> None:
     assert all(i < first_make for i, n in enumerate(names) if "apt-get" in n or "%ct" in n)
 
 
+def test_the_printed_checklist_pdfs_are_kept_between_runs(workflow) -> None:
+    caches = [s for s in steps(workflow, "build") if s.get("uses", "").startswith("actions/cache@")]
+    kept = next(s for s in caches if s["with"]["path"] in (".cache", ".cache/checklist-pdf"))
+    # Saved under a new key by each run, restored from the newest earlier one.
+    assert "github.sha" in kept["with"]["key"]
+    assert kept["with"]["restore-keys"].strip()
+
+
 def test_the_checkout_has_the_whole_history_and_git_trusts_it(workflow) -> None:
     # The Changes page and the archive of versions come from earlier commits;
     # a shallow checkout would publish a site that knows only the current one.
