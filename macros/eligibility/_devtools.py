@@ -7,10 +7,9 @@ library speaks it here: a browser launch costs a second or more, so the
 papers and versions of the checklist share one, and no client library
 becomes a dependency of the build.
 
-Each page is printed in a browser context of its own (as ``--print-to-pdf``
-does), with the options that ``--print-to-pdf --no-pdf-header-footer``
-passes to ``Page.printToPDF``, so that the PDFs are those the command line
-would print.
+The pages are printed one after the other in one tab, with the options that
+``--print-to-pdf --no-pdf-header-footer`` passes to ``Page.printToPDF``, so
+that the PDFs are those the command line would print.
 """
 
 from __future__ import annotations
@@ -82,6 +81,7 @@ class Chromium:
         self._events: list[dict[str, Any]] = []
         self._last_id = 0
         self._deadline = 0.0
+        self._session: str | None = None
         self.returncode: int | None = None
 
     # --- the process ------------------------------------------------------------------
@@ -187,16 +187,16 @@ class Chromium:
     # --- the protocol -----------------------------------------------------------------
 
     def print_pdf(self, url: str, timeout: float) -> bytes:
-        """Load ``url`` in a fresh browser context, wait for it and its fonts, print it to PDF."""
+        """Load ``url``, wait for it and its fonts, and print it to PDF.
+
+        Every page is loaded in the same tab, one after the other: a new tab
+        costs a renderer process and half a second. What a page prints does
+        not depend on the page the tab showed before (the tests compare a
+        fresh print with one made after other pages).
+        """
         self._deadline = time.monotonic() + timeout
         self._events.clear()
-        context = self._call("Target.createBrowserContext")["browserContextId"]
-        target = self._call(
-            "Target.createTarget", {"url": "about:blank", "browserContextId": context}
-        )["targetId"]
-        session = self._call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-        self._call("Page.enable", session=session)
-        self._call("Page.setLifecycleEventsEnabled", {"enabled": True}, session=session)
+        session = self._tab()
         navigation = self._call("Page.navigate", {"url": url}, session=session)
         if navigation.get("errorText"):
             raise BrowserError(f"cannot open {url}: {navigation['errorText']}")
@@ -213,9 +213,23 @@ class Chromium:
             session=session,
         )
         data = self._call("Page.printToPDF", dict(PRINT_OPTIONS), session=session)["data"]
-        self._call("Target.closeTarget", {"targetId": target})
-        self._call("Target.disposeBrowserContext", {"browserContextId": context})
         return base64.b64decode(data)
+
+    def _tab(self) -> str:
+        """The protocol session of the tab that prints, opened on first use in a browser
+        context of its own (as ``--print-to-pdf`` does)."""
+        if self._session is None:
+            context = self._call("Target.createBrowserContext")["browserContextId"]
+            target = self._call(
+                "Target.createTarget", {"url": "about:blank", "browserContextId": context}
+            )["targetId"]
+            session = self._call("Target.attachToTarget", {"targetId": target, "flatten": True})[
+                "sessionId"
+            ]
+            self._call("Page.enable", session=session)
+            self._call("Page.setLifecycleEventsEnabled", {"enabled": True}, session=session)
+            self._session = session
+        return self._session
 
     def _call(
         self, method: str, params: dict[str, Any] | None = None, session: str | None = None
