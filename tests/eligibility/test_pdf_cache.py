@@ -125,6 +125,26 @@ def test_a_damaged_entry_is_printed_again_never_served(
     assert hashlib.sha256(entry.read_bytes()).hexdigest() == stored
 
 
+def test_each_paper_is_what_a_load_of_its_own_html_prints(
+    printing: Printing, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build loads the checklist once and prints its second paper with the paper's style
+    put in place; that PDF is the one a print of the second paper's own HTML gives."""
+    page = printing.fresh.site / "checklist" / "index.html"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    for paper, name in checklist.PDF_NAMES.items():
+        variant = page.with_name(f".test-{paper}.html")
+        style = pdf._SIZE_STYLE % pdf.PAGE_SIZES[paper]
+        variant.write_text(page.read_text(encoding="utf-8").replace("</head>", style + "</head>", 1))
+        try:
+            pdf.print_to_pdf(require_chromium(), variant, tmp_path / name)
+        finally:
+            variant.unlink()
+        pdf.fix_structure_ids(tmp_path / name)
+        pdf.fix_dates(tmp_path / name)
+        assert (tmp_path / name).read_bytes() == _pdfs(printing.fresh)[name], name
+
+
 def test_the_dates_of_a_cached_pdf_follow_source_date_epoch(printing: Printing, tmp_path: Path) -> None:
     printing.read_launches()
     build = printing.build(tmp_path / "site", SOURCE_DATE_EPOCH="1800000000")
