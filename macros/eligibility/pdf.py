@@ -43,6 +43,7 @@ from urllib.request import url2pathname
 from macros.eligibility._devtools import BrowserError, BrowserTimeout, Chromium
 from macros.eligibility._pdf_cache import PdfCache, write_atomically
 from macros.eligibility.checklist import CHECKLIST_PAGE, PDF_NAMES
+from macros.trial.paths import cache_dir
 
 log = logging.getLogger("mkdocs.plugins.trial.pdf")
 
@@ -58,9 +59,9 @@ _SIZE_ID = "trial-checklist-paper"
 _SIZE_CSS = "@page { size: %s; }"
 _SIZE_STYLE = '<style id="' + _SIZE_ID + '">' + _SIZE_CSS + "</style>"
 
-# The cache: $TRIAL_PDF_CACHE, or this folder under the project (git ignores .cache/).
+# The cache: $TRIAL_PDF_CACHE, or this folder of the project's .cache/ (which git ignores).
 CACHE_ENV = "TRIAL_PDF_CACHE"
-CACHE_FOLDER = Path(".cache") / "checklist-pdf"
+CACHE_NAME = "checklist-pdf"
 # Part of every key: raise it when how a PDF is printed or stored changes.
 CACHE_FORMAT = 1
 _VERSIONS_FILE = "chromium-versions.json"
@@ -84,12 +85,13 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() == "true"
 
 
-def cache_folder(project: Path | None) -> Path | None:
-    """Where printed PDFs are kept: ``$TRIAL_PDF_CACHE``, else ``.cache/checklist-pdf`` in ``project``."""
+def cache_folder() -> Path | None:
+    """Where printed PDFs are kept: ``$TRIAL_PDF_CACHE``, else the project's ``.cache/checklist-pdf``
+    (see :func:`macros.trial.paths.cache_dir`); None when it cannot be created."""
     configured = os.environ.get(CACHE_ENV, "").strip()
     if configured:
         return Path(configured)
-    return project / CACHE_FOLDER if project is not None else None
+    return cache_dir(CACHE_NAME)
 
 
 @dataclass(frozen=True)

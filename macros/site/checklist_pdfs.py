@@ -15,7 +15,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 from macros.eligibility.checklist import CHECKLIST_PAGE, PDF_NAMES
-from macros.eligibility.pdf import Checklist, PrintError, cache_folder, print_checklists
+from macros.eligibility.pdf import Checklist, PrintError, cache_folder, find_chromium, print_checklists
 from macros.site.history_page import earlier_checklists
 
 log = logging.getLogger("mkdocs.plugins.trial.pdf")
@@ -27,7 +27,9 @@ def write_checklist_pdfs(trial: Any, site_dir: Path, env: Any) -> None:
     page = site_dir / File(CHECKLIST_PAGE, "", "", bool(env.conf["use_directory_urls"])).dest_uri
     try:
         earlier = earlier_checklists(page, site_dir, env)
-        done = print_checklists(page, [Checklist(), *earlier], cache_folder(Path(env.project_dir)))
+        # No cache folder is made for a build that prints nothing.
+        cache = cache_folder() if find_chromium() is not None else None
+        done = print_checklists(page, [Checklist(), *earlier], cache)
     except PrintError as exc:
         raise PluginError(str(exc)) from None
     if done is None:

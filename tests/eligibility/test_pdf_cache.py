@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from browser import require_chromium
-from conftest import Build, build_site
+from conftest import ROOT, Build, build_site
 from macros.eligibility import checklist, pdf
 from macros.eligibility._pdf_cache import PdfCache
 
@@ -227,9 +227,12 @@ def test_a_page_with_a_remote_style_sheet_is_not_cached(tmp_path: Path) -> None:
 
 def test_the_cache_folder_is_the_projects_unless_configured(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.delenv("TRIAL_PDF_CACHE", raising=False)
-    assert pdf.cache_folder(tmp_path) == tmp_path / ".cache" / "checklist-pdf"
+    monkeypatch.setenv("TRIAL_CACHE_DIR", str(tmp_path / "caches"))
+    assert pdf.cache_folder() == tmp_path / "caches" / "checklist-pdf"
+    monkeypatch.delenv("TRIAL_CACHE_DIR")
+    assert pdf.cache_folder() == ROOT / ".cache" / "checklist-pdf"
     monkeypatch.setenv("TRIAL_PDF_CACHE", str(tmp_path / "elsewhere"))
-    assert pdf.cache_folder(tmp_path) == tmp_path / "elsewhere"
+    assert pdf.cache_folder() == tmp_path / "elsewhere"
 
 
 # --- the store -------------------------------------------------------------------------
