@@ -50,11 +50,19 @@ class _Refused(yaml.MarkedYAMLError):
     """Something the reader refuses before building any data; the text is the message."""
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader without the timestamp resolver (dates stay strings), within :class:`Limits`."""
+# A block scalar's header as PyYAML reads it: a comment needs a space before it.
+_BLOCK_HEADER = re.compile(r"[|>](?:[-+][1-9]?|[1-9][-+]?)?(?:[ \n]|\Z)")
+
+
+class _Untrusted(Exception):
+    """libyaml may read this text differently from PyYAML's Python parser."""
+
+
+class _Refusals:
+    """The composer's refusals, for a loader built on either of PyYAML's parsers."""
 
     def __init__(self, stream: str) -> None:
-        super().__init__(stream)
+        super().__init__(stream)  # type: ignore[call-arg]
         self._depth = 0
         self._nodes = 0
 
@@ -65,7 +73,7 @@ class _Loader(yaml.SafeLoader):
         alias bomb or a list nested 10,000 deep is refused in milliseconds,
         at the line and column where it starts.
         """
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[attr-defined]
         if isinstance(event, yaml.AliasEvent):
             raise _Refused(
                 problem=f"an alias (*{event.anchor}) repeats another part of the file; YAML "
@@ -94,16 +102,91 @@ class _Loader(yaml.SafeLoader):
                     problem_mark=event.start_mark,
                 )
             try:
-                return super().compose_node(parent, index)
+                return super().compose_node(parent, index)  # type: ignore[misc]
             finally:
                 self._depth -= 1
-        return super().compose_node(parent, index)
+        return super().compose_node(parent, index)  # type: ignore[misc]
 
 
-_Loader.yaml_implicit_resolvers = {
+# SafeLoader's resolvers without the timestamp one: dates stay strings.
+_RESOLVERS = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+class _Loader(_Refusals, yaml.SafeLoader):
+    """SafeLoader without the timestamp resolver (dates stay strings), within :class:`Limits`.
+
+    All in Python: its messages and positions are the ones every problem is
+    reported with.
+    """
+
+    yaml_implicit_resolvers = _RESOLVERS
+
+
+_CParser = getattr(getattr(yaml, "_yaml", None), "CParser", None) if yaml.__with_libyaml__ else None
+
+if _CParser is not None:
+
+    class _FastLoader(  # type: ignore[misc, valid-type]
+        _Refusals, yaml.composer.Composer, yaml.constructor.SafeConstructor,
+        yaml.resolver.Resolver, _CParser,
+    ):
+        """:class:`_Loader` on libyaml's scanner and parser, several times faster.
+
+        Only the events come from C: CParser stands last, so the Python
+        composer above (with the refusals), resolver and constructor are the
+        ones that run, not CParser's own composition. libyaml's marks have
+        no ``buffer``; a text whose reading could differ in any way is read
+        again by :class:`_Loader` (:func:`parse`).
+        """
+
+        yaml_implicit_resolvers = _RESOLVERS
+
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            self._text = stream
+            self._depth = 0
+            self._nodes = 0
+            self._flow = 0
+
+        def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+            """Give up, for :class:`_Loader` to read the text, where libyaml reads differently.
+
+            Found by comparing both on generated documents: an explicit tag
+            (``!``, ``!!str``) may resolve differently; an empty value is
+            placed after different tokens unless it follows the ``:`` or
+            ``-`` of a block collection; a block scalar's header may run into
+            a comment; a plain value inside ``[...]`` or ``{...}`` may hold a
+            ``?``, where PyYAML ends it.
+            """
+            event = self.peek_event()
+            if getattr(event, "tag", None) is not None:
+                raise _Untrusted
+            if isinstance(event, yaml.ScalarEvent):
+                start = event.start_mark
+                if start.index == event.end_mark.index and (
+                    self._flow or start.column == 0 or self._text[start.index - 1] not in ":-"
+                ):
+                    raise _Untrusted
+                if event.style in ("|", ">") and not _BLOCK_HEADER.match(self._text, start.index):
+                    raise _Untrusted
+                if self._flow and not event.style and "?" in event.value:
+                    raise _Untrusted  # PyYAML ends a plain scalar there in [...] and {...}
+            elif isinstance(event, yaml.CollectionStartEvent) and event.flow_style:
+                self._flow += 1
+                try:
+                    return super().compose_node(parent, index)
+                finally:
+                    self._flow -= 1
+            return super().compose_node(parent, index)
+
+else:  # pragma: no cover - PyYAML built without libyaml
+    _FastLoader = None  # type: ignore[assignment, misc]
 
 
 @dataclass(frozen=True)
@@ -145,10 +228,11 @@ def _mark(node: yaml.Node) -> Mark:
 
 
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 class _Builder:
-    def __init__(self, loader: _Loader, file: str) -> None:
+    def __init__(self, loader: yaml.constructor.SafeConstructor, file: str) -> None:
         self.loader = loader
         self.file = file
         self.marks = SourceMap()
@@ -180,6 +264,11 @@ class _Builder:
                          "deep; a trial file needs far fewer levels")
 
     def _scalar(self, node: yaml.ScalarNode, path: Path, *, key: bool = False) -> Any:
+        if node.tag == _STR_TAG:
+            # What SafeConstructor makes of it, without its bookkeeping: most
+            # values of a trial file are text.
+            self._check_text(node.value, node, path, key)
+            return node.value
         if node.tag in _NUMBER_TAGS:
             digits = sum(char.isdigit() for char in node.value)
             if digits > Limits.MAX_DIGITS:
@@ -299,8 +388,41 @@ def parse(text: str, file: str) -> Document:
                      f"at most {Limits.MAX_CHARS:,}")],
         )
     _check_brackets(text, file)
+    document = _fast(text, file)
+    return document if document is not None else _compose(_Loader, text, file)
+
+
+# Characters that libyaml reads or counts differently from PyYAML's Python
+# scanner (tabs, other line breaks, a byte order mark): a text with one is
+# read by the Python parser.
+_SCANNED_DIFFERENTLY = re.compile("[\t\r\x85\u2028\u2029\ufeff]")
+
+
+def _fast(text: str, file: str) -> Document | None:
+    """The document as :class:`_FastLoader` reads it, or None where it could differ.
+
+    libyaml reads an ordinary trial file exactly as PyYAML's Python parser
+    does, data and positions alike, but its errors word and place things
+    differently, its marks have no text to find a hidden character's column
+    in, and a few rare constructions read differently (see
+    :meth:`_FastLoader.compose_node`). Such a text, and every file that is
+    refused or has any problem at all, is therefore read again in Python,
+    which gives the usual message, line and column; a good file, nearly
+    always the case, is read once, in C.
+    """
+    if _FastLoader is None or _SCANNED_DIFFERENTLY.search(text):
+        return None
     try:
-        loader = _Loader(text)
+        document = _compose(_FastLoader, text, file)
+    except Exception:  # whatever it was, the Python reader says it properly
+        return None
+    return None if document.problems else document
+
+
+def _compose(loader_class: type, text: str, file: str) -> Document:
+    """Read ``text`` with ``loader_class``; raise :class:`TrialDataError` for anything unreadable."""
+    try:
+        loader = loader_class(text)
     except yaml.reader.ReaderError as exc:
         raise TrialDataError(file, [_reader_problem(text, exc)]) from None
     try:
