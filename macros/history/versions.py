@@ -130,13 +130,17 @@ def slugs(numbers: Iterable[str | None]) -> list[str]:
     return out
 
 
-def read_history(path: Path, current: Trial, validate: Validate, file: str) -> History:
+def read_history(
+    path: Path, current: Trial, validate: Validate, file: str, text: bytes | None = None
+) -> History:
     """The history of the trial file at ``path``, whose working copy is ``current``.
 
-    Reads git only when the file states a protocol version: without one there
-    are no versions to follow.
+    ``text`` is the working file's bytes that ``current`` was read from (the
+    file is read when it is not given). Reads git only when the file states a
+    protocol version: without one there are no versions to follow.
     """
-    text = path.read_bytes()
+    if text is None:
+        text = path.read_bytes()
     revisions = read_revisions(path) if current.protocol is not None else Revisions(())
     return collect(current, text, revisions, validate, file)
 

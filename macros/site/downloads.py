@@ -30,7 +30,6 @@ from macros.registry.json_schema import schema_text
 from macros.registry.jsonld import jsonld_text
 from macros.site.render import render
 from macros.trial.model import Trial
-from macros.trial.paths import trial_path
 
 DOWNLOADS = "downloads"
 PDF_ROWS = re.compile(
@@ -67,9 +66,9 @@ class Download:
     data: bytes
 
 
-def downloads(trial: Trial, trial_file: Path) -> list[Download]:
-    """The trial file as it is, then each export."""
-    files = [Download(f"{DOWNLOADS}/trial.yaml", "Trial file (YAML)", trial_file.read_bytes())]
+def downloads(trial: Trial, trial_file: bytes) -> list[Download]:
+    """The trial file as it was read (its bytes: ``trial_file``), then each export."""
+    files = [Download(f"{DOWNLOADS}/trial.yaml", "Trial file (YAML)", trial_file)]
     for fmt in FORMATS.values():
         files.append(Download(f"{DOWNLOADS}/{fmt.filename}", fmt.title, fmt.text(trial).encode("utf-8")))
     return files
@@ -117,8 +116,12 @@ def _pdf_rows(pdfs: list[tuple[str, str]], page: str, site_dir: Path | None) -> 
 # --- the site ----------------------------------------------------------------
 
 
-def register(env: Any, trial: Trial, trial_file: Path) -> None:
-    """Register the ``downloads()`` macro of the Data page."""
+def register(env: Any, trial: Trial, trial_file: bytes) -> None:
+    """Register the ``downloads()`` macro of the Data page.
+
+    ``trial_file`` is the file's bytes as the build read them. The files are
+    made once, here, and written by :func:`write_downloads`.
+    """
     files = downloads(trial, trial_file)
     use_directory_urls = bool(env.conf["use_directory_urls"])
 
@@ -145,10 +148,7 @@ def write_downloads(trial: Trial, site_dir: Path, env: Any) -> None:
 
     Runs last among the ``ARTIFACT_WRITERS``, so the PDFs, if any, exist.
     """
-    files = getattr(env, "_trial_downloads", None)
-    if files is None:
-        files = downloads(trial, trial_path(Path(env.project_dir)))
-    for item in files:
+    for item in env._trial_downloads:
         target = site_dir / item.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(item.data)

@@ -22,7 +22,7 @@ from macros.site.downloads import register as register_downloads
 from macros.site.downloads import write_downloads
 from macros.site.history_page import register as register_history
 from macros.site.history_page import write_history
-from macros.site.loading import load_trial
+from macros.site.loading import load
 from macros.site.render import render
 from macros.site.results_page import register as register_results_page
 from macros.site.search_terms import write_search_terms
@@ -65,16 +65,17 @@ def attach(env: Any) -> Trial:
     except SiteDirError as exc:
         raise PluginError(str(exc)) from None
     try:
-        trial = load_trial(path, display_name(path, project))
+        loaded = load(path, display_name(path, project))  # the one read of the file
     except TrialDataError as exc:
         raise PluginError(str(exc)) from None
+    trial = loaded.trial
     log.info("Trial data: %s (%s)", display_name(path, project), trial.identification.nct_id)
     if not env.conf.get("site_url"):
         log.info(SITE_URL_HINT)
     Macros(trial).register(env)
     register_checklist(env, trial)
-    register_downloads(env, trial, path)
-    register_history(env, trial, path)
+    register_downloads(env, trial, loaded.data)
+    register_history(env, trial, path, loaded.data)
     env._trial_model = trial  # read by post_build; not a page variable
     # Theme templates (overrides/) read these pre-escaped fragments.
     base = _base(trial)

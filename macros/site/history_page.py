@@ -101,10 +101,13 @@ class HistoryMacros:
         return Markup(render("versions_head", data=script_json(archive.index(self.history))).strip())
 
 
-def register(env: Any, trial: Trial, path: Path) -> None:
-    """Read the history, register the macros, and give the theme the lookup data and the feed link."""
+def register(env: Any, trial: Trial, path: Path, text: bytes) -> None:
+    """Read the history, register the macros, and give the theme the lookup data and the feed link.
+
+    ``text`` is the trial file's bytes as the build read them, the current version's.
+    """
     history = read_history(
-        path, trial, validate_document, display_name(path, Path(env.project_dir))
+        path, trial, validate_document, display_name(path, Path(env.project_dir)), text
     )
     if not history.versioned:
         log.info("Protocol versions: the trial file states none; only the current record is known")

@@ -221,6 +221,8 @@ class Document:
     file: str
     # Problems found while reading (duplicate keys); reported with the rest.
     problems: list[Problem] = field(default_factory=list)
+    # The text read, so that the build serves the very file it validated.
+    text: str = ""
 
 
 def _mark(node: yaml.Node) -> Mark:
@@ -464,7 +466,7 @@ def _compose(loader_class: type, text: str, file: str) -> Document:
         raise TrialDataError(file, [Problem(1, 1, "(top level)", f"YAML error: {exc}")]) from None
     finally:
         loader.dispose()
-    return Document(data=data, marks=builder.marks, file=file, problems=builder.problems)
+    return Document(data=data, marks=builder.marks, file=file, problems=builder.problems, text=text)
 
 
 def _reader_problem(text: str, exc: yaml.reader.ReaderError) -> Problem:
