@@ -11,8 +11,9 @@ that newer ones always have. The registry's data dictionary marks no field as
 required; only the record's identity, title, status and last update are.
 """
 
-from __future__ import annotations
-
+# Annotations are evaluated as the classes are defined (no ``from __future__
+# import annotations``): pydantic would otherwise compile each one from its
+# text on import, a cost every command pays.
 import typing
 from typing import Annotated, Any, Literal
 
@@ -27,9 +28,12 @@ from macros.trial.rules import Rule
 
 class Strict(BaseModel):
     # No NaN or infinity: they decide nothing and are not JSON (the pre-screen
-    # embeds the rules as JSON).
+    # embeds the rules as JSON). Validators are built when first used, not on
+    # import: ``python -m macros simon`` needs none, and ``validate`` builds
+    # the trial's in one go rather than one per model.
     model_config = ConfigDict(
-        extra="forbid", strict=True, frozen=True, populate_by_name=True, allow_inf_nan=False
+        extra="forbid", strict=True, frozen=True, populate_by_name=True, allow_inf_nan=False,
+        defer_build=True,
     )
 
 
@@ -504,13 +508,15 @@ class Trial(Strict):
     has_results: bool = False
     sponsor_collaborators: SponsorCollaborators
     oversight: Oversight | None = None
-    description: Description = Description()
-    conditions: Conditions = Conditions()
-    design: Design = Design()
-    arms_interventions: ArmsInterventions = ArmsInterventions()
-    outcomes: Outcomes = Outcomes()
-    eligibility: Eligibility = Eligibility()
-    contacts_locations: ContactsLocations = ContactsLocations()
+    # The empty modules, made without validation (they hold only their own
+    # defaults), so that importing this module builds no validator.
+    description: Description = Description.model_construct()
+    conditions: Conditions = Conditions.model_construct()
+    design: Design = Design.model_construct()
+    arms_interventions: ArmsInterventions = ArmsInterventions.model_construct()
+    outcomes: Outcomes = Outcomes.model_construct()
+    eligibility: Eligibility = Eligibility.model_construct()
+    contacts_locations: ContactsLocations = ContactsLocations.model_construct()
     references: References | None = None
     ipd_sharing_statement: IpdSharingStatement | None = None
     statistical_plan: StatisticalPlan | None = None

@@ -26,8 +26,9 @@ trial observed, kept under the statistical plan so that the site can show the
 analysis the design calls for.
 """
 
-from __future__ import annotations
-
+# Annotations are evaluated as the classes are defined (no ``from __future__
+# import annotations``): pydantic would otherwise compile each one from its
+# text on import, a cost every command pays.
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -37,7 +38,9 @@ from macros.trial.limits import MAX_ANALYSIS_N
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, populate_by_name=True, defer_build=True
+    )
 
 
 Text = Annotated[str, Field(min_length=1)]

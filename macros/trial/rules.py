@@ -236,7 +236,9 @@ Operator = Literal["<", "<=", ">", ">=", "="]
 
 
 class _Node(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, allow_inf_nan=False, defer_build=True
+    )
 
 
 # Every count is bounded: the checklist draws a line per repeated measurement,
@@ -466,10 +468,9 @@ def _validate(value: Any, handler: ValidatorFunctionWrapHandler) -> RuleNode:
 
 
 # The type a criterion's ``rule`` field uses (see macros.model.Criterion).
+# The nodes refer to ``_Union``, defined after them: their schemas are built,
+# like every model's (``defer_build``), when first used, once it exists.
 Rule = Annotated[_Union, WrapValidator(_validate)]
-
-for _model in (AnyOf, AllOf, Unless):
-    _model.model_rebuild()
 
 
 # --- checks that need more than one field ----------------------------------
