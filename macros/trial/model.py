@@ -29,8 +29,8 @@ from macros.trial.rules import Rule
 class Strict(BaseModel):
     # No NaN or infinity: they decide nothing and are not JSON (the pre-screen
     # embeds the rules as JSON). Validators are built when first used, not on
-    # import: ``python -m macros simon`` needs none, and ``validate`` builds
-    # the trial's in one go rather than one per model.
+    # import, so that ``python -m macros validate`` builds the trial's in one
+    # go rather than one for every model on the way.
     model_config = ConfigDict(
         extra="forbid", strict=True, frozen=True, populate_by_name=True, allow_inf_nan=False,
         defer_build=True,
