@@ -50,19 +50,11 @@ class _Refused(yaml.MarkedYAMLError):
     """Something the reader refuses before building any data; the text is the message."""
 
 
-# A block scalar's header as PyYAML reads it: a comment needs a space before it.
-_BLOCK_HEADER = re.compile(r"[|>](?:[-+][1-9]?|[1-9][-+]?)?(?:[ \n]|\Z)")
-
-
-class _Untrusted(Exception):
-    """libyaml may read this text differently from PyYAML's Python parser."""
-
-
-class _Refusals:
-    """The composer's refusals, for a loader built on either of PyYAML's parsers."""
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without the timestamp resolver (dates stay strings), within :class:`Limits`."""
 
     def __init__(self, stream: str) -> None:
-        super().__init__(stream)  # type: ignore[call-arg]
+        super().__init__(stream)
         self._depth = 0
         self._nodes = 0
 
@@ -73,7 +65,7 @@ class _Refusals:
         alias bomb or a list nested 10,000 deep is refused in milliseconds,
         at the line and column where it starts.
         """
-        event = self.peek_event()  # type: ignore[attr-defined]
+        event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
             raise _Refused(
                 problem=f"an alias (*{event.anchor}) repeats another part of the file; YAML "
@@ -102,91 +94,16 @@ class _Refusals:
                     problem_mark=event.start_mark,
                 )
             try:
-                return super().compose_node(parent, index)  # type: ignore[misc]
+                return super().compose_node(parent, index)
             finally:
                 self._depth -= 1
-        return super().compose_node(parent, index)  # type: ignore[misc]
+        return super().compose_node(parent, index)
 
 
-# SafeLoader's resolvers without the timestamp one: dates stay strings.
-_RESOLVERS = {
+_Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-
-
-class _Loader(_Refusals, yaml.SafeLoader):
-    """SafeLoader without the timestamp resolver (dates stay strings), within :class:`Limits`.
-
-    All in Python: its messages and positions are the ones every problem is
-    reported with.
-    """
-
-    yaml_implicit_resolvers = _RESOLVERS
-
-
-_CParser = getattr(getattr(yaml, "_yaml", None), "CParser", None) if yaml.__with_libyaml__ else None
-
-if _CParser is not None:
-
-    class _FastLoader(  # type: ignore[misc, valid-type]
-        _Refusals, yaml.composer.Composer, yaml.constructor.SafeConstructor,
-        yaml.resolver.Resolver, _CParser,
-    ):
-        """:class:`_Loader` on libyaml's scanner and parser, several times faster.
-
-        Only the events come from C: CParser stands last, so the Python
-        composer above (with the refusals), resolver and constructor are the
-        ones that run, not CParser's own composition. libyaml's marks have
-        no ``buffer``; a text whose reading could differ in any way is read
-        again by :class:`_Loader` (:func:`parse`).
-        """
-
-        yaml_implicit_resolvers = _RESOLVERS
-
-        def __init__(self, stream: str) -> None:
-            _CParser.__init__(self, stream)
-            yaml.composer.Composer.__init__(self)
-            yaml.constructor.SafeConstructor.__init__(self)
-            yaml.resolver.Resolver.__init__(self)
-            self._text = stream
-            self._depth = 0
-            self._nodes = 0
-            self._flow = 0
-
-        def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
-            """Give up, for :class:`_Loader` to read the text, where libyaml reads differently.
-
-            Found by comparing both on generated documents: an explicit tag
-            (``!``, ``!!str``) may resolve differently; an empty value is
-            placed after different tokens unless it follows the ``:`` or
-            ``-`` of a block collection; a block scalar's header may run into
-            a comment; a plain value inside ``[...]`` or ``{...}`` may hold a
-            ``?``, where PyYAML ends it.
-            """
-            event = self.peek_event()
-            if getattr(event, "tag", None) is not None:
-                raise _Untrusted
-            if isinstance(event, yaml.ScalarEvent):
-                start = event.start_mark
-                if start.index == event.end_mark.index and (
-                    self._flow or start.column == 0 or self._text[start.index - 1] not in ":-"
-                ):
-                    raise _Untrusted
-                if event.style in ("|", ">") and not _BLOCK_HEADER.match(self._text, start.index):
-                    raise _Untrusted
-                if self._flow and not event.style and "?" in event.value:
-                    raise _Untrusted  # PyYAML ends a plain scalar there in [...] and {...}
-            elif isinstance(event, yaml.CollectionStartEvent) and event.flow_style:
-                self._flow += 1
-                try:
-                    return super().compose_node(parent, index)
-                finally:
-                    self._flow -= 1
-            return super().compose_node(parent, index)
-
-else:  # pragma: no cover - PyYAML built without libyaml
-    _FastLoader = None  # type: ignore[assignment, misc]
 
 
 @dataclass(frozen=True)
@@ -234,7 +151,7 @@ _STR_TAG = "tag:yaml.org,2002:str"
 
 
 class _Builder:
-    def __init__(self, loader: yaml.constructor.SafeConstructor, file: str) -> None:
+    def __init__(self, loader: _Loader, file: str) -> None:
         self.loader = loader
         self.file = file
         self.marks = SourceMap()
@@ -381,6 +298,131 @@ def _check_brackets(text: str, file: str) -> None:
         depth = max(depth, 0)
 
 
+_CParser = getattr(getattr(yaml, "_yaml", None), "CParser", None) if yaml.__with_libyaml__ else None
+
+# A block scalar's header as PyYAML reads it: a comment needs a space before it.
+_BLOCK_HEADER = re.compile(r"[|>](?:[-+][1-9]?|[1-9][-+]?)?(?:[ \n]|\Z)")
+
+
+class _Untrusted(Exception):
+    """libyaml may read this text differently from PyYAML's Python parser, or it has a problem."""
+
+
+if _CParser is not None:
+
+    class _FastReader(  # type: ignore[misc, valid-type]
+        yaml.constructor.SafeConstructor, yaml.resolver.Resolver, _CParser
+    ):
+        """The data and marks of a good trial file, from libyaml's events, several times faster.
+
+        libyaml's C scanner and parser make the events; the same resolvers
+        (dates stay strings) and constructor as :class:`_Loader` turn them
+        into values, and the marks are the events' own, as the Python
+        composer would give them to its nodes. Nothing is composed in C:
+        CParser's own composition is never called.
+
+        It reads only what it can read exactly as :class:`_Loader` does:
+        on anything :class:`_Loader` would refuse or report (an anchor or
+        alias, an explicit tag, nesting or a count of values past
+        :class:`Limits`, a duplicate key or one that is a list or a mapping, a
+        hidden character, a
+        number with too many digits, a second document) and on the few
+        constructions libyaml reads differently, found by comparing both on
+        generated documents (an empty value not right after the ``:`` or
+        ``-`` of a block collection is placed after other tokens; a block
+        scalar's header may run into a comment; a plain value inside
+        ``[...]`` or ``{...}`` may hold a ``?``, where PyYAML ends it), it
+        raises :class:`_Untrusted` and :func:`parse` reads the text again
+        in Python, which says what is wrong, where, as it always has.
+        """
+
+        yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+        def __init__(self, text: str) -> None:
+            _CParser.__init__(self, text)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            self._text = text
+            self._nodes = 0
+            self._marks = SourceMap()
+
+        def document(self, file: str) -> Document:
+            self.get_event()  # the stream's start
+            if not self.check_event(yaml.DocumentStartEvent):
+                raise _Untrusted  # an empty file
+            self.get_event()
+            if not self.check_event(yaml.MappingStartEvent):
+                raise _Untrusted  # the file is not a mapping of keys
+            data = self._value((), 0, False)
+            self.get_event()  # the document's end
+            if not self.check_event(yaml.StreamEndEvent):
+                raise _Untrusted  # a second document
+            return Document(data=data, marks=self._marks, file=file, text=self._text)
+
+        def _value(self, path: Path, depth: int, flow: bool) -> Any:
+            event = self.get_event()
+            self._nodes += 1
+            if self._nodes > Limits.MAX_NODES:
+                raise _Untrusted
+            start = event.start_mark
+            self._marks.values[path] = Mark(start.line + 1, start.column + 1)
+            kind = event.__class__
+            if kind is yaml.ScalarEvent:
+                return self._scalar(event, flow)[0]
+            if kind not in (yaml.MappingStartEvent, yaml.SequenceStartEvent):
+                raise _Untrusted  # an alias
+            if event.anchor is not None or event.tag is not None or depth >= Limits.MAX_DEPTH:
+                raise _Untrusted
+            flow = flow or bool(event.flow_style)
+            if kind is yaml.SequenceStartEvent:
+                items: list[Any] = []
+                while not self.check_event(yaml.SequenceEndEvent):
+                    items.append(self._value((*path, len(items)), depth + 1, flow))
+                self.get_event()
+                return items
+            mapping: dict[Any, Any] = {}
+            while not self.check_event(yaml.MappingEndEvent):
+                event = self.get_event()
+                self._nodes += 1
+                if self._nodes > Limits.MAX_NODES or event.__class__ is not yaml.ScalarEvent:
+                    raise _Untrusted
+                key, tag = self._scalar(event, flow)
+                key = key if isinstance(key, str) else str(key)
+                if key in mapping or tag == "tag:yaml.org,2002:merge":
+                    raise _Untrusted
+                start = event.start_mark
+                self._marks.keys[(*path, key)] = Mark(start.line + 1, start.column + 1)
+                mapping[key] = self._value((*path, key), depth + 1, flow)
+            self.get_event()
+            return mapping
+
+        def _scalar(self, event: yaml.ScalarEvent, flow: bool) -> tuple[Any, str]:
+            """The value of a scalar event, and its tag, as :class:`_Builder` makes them."""
+            if event.anchor is not None or event.tag is not None:
+                raise _Untrusted
+            start, value, style = event.start_mark, event.value, event.style
+            if start.index == event.end_mark.index and (
+                flow or start.column == 0 or self._text[start.index - 1] not in ":-"
+            ):
+                raise _Untrusted
+            if style in ("|", ">") and not _BLOCK_HEADER.match(self._text, start.index):
+                raise _Untrusted
+            if flow and not style and "?" in value:
+                raise _Untrusted
+            tag = self.resolve(yaml.ScalarNode, value, event.implicit)
+            if tag == _STR_TAG:
+                if hidden_character(value) is not None:
+                    raise _Untrusted
+                return value, tag
+            if tag in _NUMBER_TAGS and sum(char.isdigit() for char in value) > Limits.MAX_DIGITS:
+                raise _Untrusted
+            node = yaml.ScalarNode(tag, value, start, event.end_mark, style=style)
+            return self.construct_object(node, deep=True), tag
+
+else:  # pragma: no cover - PyYAML built without libyaml
+    _FastReader = None  # type: ignore[assignment, misc]
+
+
 def parse(text: str, file: str) -> Document:
     """Parse YAML text; raise :class:`TrialDataError` for anything unreadable."""
     if len(text) > Limits.MAX_CHARS:
@@ -391,7 +433,7 @@ def parse(text: str, file: str) -> Document:
         )
     _check_brackets(text, file)
     document = _fast(text, file)
-    return document if document is not None else _compose(_Loader, text, file)
+    return document if document is not None else _parse_in_python(text, file)
 
 
 # Characters that libyaml reads or counts differently from PyYAML's Python
@@ -401,30 +443,28 @@ _SCANNED_DIFFERENTLY = re.compile("[\t\r\x85\u2028\u2029\ufeff]")
 
 
 def _fast(text: str, file: str) -> Document | None:
-    """The document as :class:`_FastLoader` reads it, or None where it could differ.
+    """The document as :class:`_FastReader` reads it, or None where it could differ.
 
     libyaml reads an ordinary trial file exactly as PyYAML's Python parser
     does, data and positions alike, but its errors word and place things
-    differently, its marks have no text to find a hidden character's column
-    in, and a few rare constructions read differently (see
-    :meth:`_FastLoader.compose_node`). Such a text, and every file that is
+    differently, and its marks have no text to find a hidden character's
+    column in. A text that it could read differently, and every file that is
     refused or has any problem at all, is therefore read again in Python,
     which gives the usual message, line and column; a good file, nearly
     always the case, is read once, in C.
     """
-    if _FastLoader is None or _SCANNED_DIFFERENTLY.search(text):
+    if _FastReader is None or _SCANNED_DIFFERENTLY.search(text):
         return None
     try:
-        document = _compose(_FastLoader, text, file)
+        return _FastReader(text).document(file)
     except Exception:  # whatever it was, the Python reader says it properly
         return None
-    return None if document.problems else document
 
 
-def _compose(loader_class: type, text: str, file: str) -> Document:
-    """Read ``text`` with ``loader_class``; raise :class:`TrialDataError` for anything unreadable."""
+def _parse_in_python(text: str, file: str) -> Document:
+    """Read ``text`` with :class:`_Loader`; raise :class:`TrialDataError` for anything unreadable."""
     try:
-        loader = loader_class(text)
+        loader = _Loader(text)
     except yaml.reader.ReaderError as exc:
         raise TrialDataError(file, [_reader_problem(text, exc)]) from None
     try:

@@ -1,8 +1,8 @@
 """libyaml's parser reads a trial file exactly as PyYAML's Python parser does.
 
-``source.parse`` reads with libyaml's C scanner and parser under the Python
-composer (:class:`~macros.trial.source._FastLoader`), and reads again in
-Python wherever the two could differ. Every file of the project, every real
+``source.parse`` reads with libyaml's C scanner and parser and the Python
+resolvers and constructor (:class:`~macros.trial.source._FastReader`), and
+reads again in Python wherever the two could differ. Every file of the project, every real
 registry record imported, and generated documents give the same data, the
 same positions of keys and values, and the same problems either way.
 """
@@ -38,7 +38,7 @@ def outcome(read: Callable[[], source.Document]) -> tuple:
 
 
 def pure(text: str, file: str = "f.yaml") -> tuple:
-    return outcome(lambda: source._compose(source._Loader, text, file))
+    return outcome(lambda: source._parse_in_python(text, file))
 
 
 def assert_same_reading(text: str, file: str = "f.yaml") -> source.Document | None:
@@ -51,49 +51,50 @@ def assert_same_reading(text: str, file: str = "f.yaml") -> source.Document | No
     return fast
 
 
-# --- the loader ------------------------------------------------------------------
+# --- the reader ------------------------------------------------------------------
 
 
-def test_the_fast_loader_composes_in_python_on_libyaml_events() -> None:
-    loader = source._FastLoader
-    assert issubclass(loader, yaml._yaml.CParser)
-    # CParser composes nodes in C; the Python composer, with the refusals, must win.
-    for name in ("get_single_node", "compose_document", "compose_scalar_node",
-                 "compose_sequence_node", "compose_mapping_node", "check_node", "get_node"):
-        assert getattr(loader, name) is getattr(yaml.composer.Composer, name), name
-    mro = loader.__mro__
-    assert mro.index(source._Refusals) < mro.index(yaml.composer.Composer) < mro.index(
-        yaml._yaml.CParser
-    )
+def test_the_fast_reader_reads_libyaml_events_with_the_python_resolvers_and_constructor() -> None:
+    reader = source._FastReader
+    assert issubclass(reader, yaml._yaml.CParser)
+    # the Python constructor and resolver, not CParser's composition, make the values
+    mro = reader.__mro__
+    assert mro.index(yaml.constructor.SafeConstructor) < mro.index(yaml._yaml.CParser)
+    assert mro.index(yaml.resolver.Resolver) < mro.index(yaml._yaml.CParser)
+    assert reader.yaml_implicit_resolvers is source._Loader.yaml_implicit_resolvers
     assert "tag:yaml.org,2002:timestamp" not in {
-        tag for resolvers in loader.yaml_implicit_resolvers.values() for tag, _ in resolvers
+        tag for resolvers in reader.yaml_implicit_resolvers.values() for tag, _ in resolvers
     }
-    assert loader.construct_object is yaml.constructor.SafeConstructor.construct_object
+    document = source._fast("start: 2022-12-01\nn: 3\nx: 1.5\nok: true\nnone:\n", "f.yaml")
+    assert repr(document.data) == repr(
+        {"start": "2022-12-01", "n": 3, "x": 1.5, "ok": True, "none": None}
+    )
 
 
-def test_the_fast_loader_refuses_anchors_and_depth_on_its_own() -> None:
-    with pytest.raises(TrialDataError, match="an anchor"):
-        source._compose(source._FastLoader, "a: &x 1\nb: *x\n", "f.yaml")
+def test_the_seed_trial_is_read_once_by_libyaml(monkeypatch) -> None:
+    text = (ROOT / "data" / "trial.yaml").read_text(encoding="utf-8")
+    in_python: list[str] = []
+    monkeypatch.setattr(source, "_parse_in_python", lambda text, file: in_python.append(text))
+    document = source.parse(text, "data/trial.yaml")
+    assert in_python == []
+    assert document.data["identification"]["nct_id"] == "NCT05660785"
+
+
+def test_the_limits_hold_on_the_fast_path_too(monkeypatch) -> None:
+    # whatever the Python reader would refuse, the fast one leaves to it
     deep = "a:\n" + "".join("  " * i + "- \n" for i in range(1, 40))
     compact = "a:\n  " + "- " * 40 + "x\n"
     flow = "a: " + "[" * 40 + "]" * 40 + "\n"
-    for text in (deep, compact, flow):
-        with pytest.raises(TrialDataError, match="nested more than"):
-            source._compose(source._FastLoader, text, "f.yaml")
-
-
-def test_the_fast_path_reads_the_seed_trial(monkeypatch) -> None:
-    text = (ROOT / "data" / "trial.yaml").read_text(encoding="utf-8")
-    built: list[type] = []
-    original = source._compose
-
-    def spy(loader_class: type, text: str, file: str) -> source.Document:
-        built.append(loader_class)
-        return original(loader_class, text, file)
-
-    monkeypatch.setattr(source, "_compose", spy)
-    source.parse(text, "data/trial.yaml")
-    assert built == [source._FastLoader]
+    digits = "a: " + "1" * 40 + "\n"
+    for text in (deep, compact, flow, digits):
+        assert source._fast(text, "f.yaml") is None
+        with pytest.raises(TrialDataError):
+            source.parse(text, "f.yaml")
+    monkeypatch.setattr(source.Limits, "MAX_NODES", 10)
+    many = "".join(f"k{i}: v\n" for i in range(6))  # 13 values with the mapping
+    assert source._fast(many, "f.yaml") is None
+    with pytest.raises(TrialDataError, match="more than 10 values"):
+        source.parse(many, "f.yaml")
 
 
 @pytest.mark.parametrize(
@@ -111,6 +112,13 @@ def test_the_fast_path_reads_the_seed_trial(monkeypatch) -> None:
         "a: |#\n  x\n",
         "a: [b?c]\n",
         "a: [1, 2\n",
+        "a: &x 1\n",  # an anchor
+        "<<: {a: 1}\n",  # a merge key
+        "[a, b]: c\n",  # a key that is a list
+        "a: =\n",  # a value no constructor takes
+        "a: 1\n---\nb: 2\n",  # two documents
+        "- a\n",  # not a mapping
+        "",
     ],
 )
 def test_what_libyaml_could_read_differently_is_read_in_python(text: str) -> None:
