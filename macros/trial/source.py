@@ -11,6 +11,11 @@ module composes the node graph itself so that it can
   for and a hostile file could abuse (:class:`Limits`): anchors and aliases
   (a 10 kB alias bomb expands to gigabytes), deep nesting, huge files and
   numbers, control characters and bidi overrides (:mod:`macros.trial.characters`).
+
+Where PyYAML has libyaml, a good file is read from libyaml's C parser
+(:class:`_FastReader`), several times faster; any other file, and any text
+libyaml could read differently, is read by the Python parser, so every
+message keeps its wording, line and column.
 """
 
 from __future__ import annotations
@@ -321,19 +326,18 @@ if _CParser is not None:
         composer would give them to its nodes. Nothing is composed in C:
         CParser's own composition is never called.
 
-        It reads only what it can read exactly as :class:`_Loader` does:
-        on anything :class:`_Loader` would refuse or report (an anchor or
-        alias, an explicit tag, nesting or a count of values past
-        :class:`Limits`, a duplicate key or one that is a list or a mapping, a
-        hidden character, a
-        number with too many digits, a second document) and on the few
+        It reads only what it can read exactly as :class:`_Loader` does. On
+        anything :class:`_Loader` would refuse or report (an anchor or alias,
+        an explicit tag, nesting or a count of values past :class:`Limits`, a
+        duplicate key or one that is a list or a mapping, a hidden character,
+        a number with too many digits, a second document) and on the few
         constructions libyaml reads differently, found by comparing both on
         generated documents (an empty value not right after the ``:`` or
         ``-`` of a block collection is placed after other tokens; a block
         scalar's header may run into a comment; a plain value inside
         ``[...]`` or ``{...}`` may hold a ``?``, where PyYAML ends it), it
-        raises :class:`_Untrusted` and :func:`parse` reads the text again
-        in Python, which says what is wrong, where, as it always has.
+        raises :class:`_Untrusted` and :func:`parse` reads the text again in
+        Python, which says what is wrong, and where, as it always has.
         """
 
         yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
