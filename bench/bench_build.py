@@ -21,8 +21,10 @@ Ratios printed, each with the target it is held to:
 2. **size**: the 1,148-site record NCT04267848, imported from
    ``../shared/ctgov`` with ``import-ctgov``, against the seed trial (CPU and
    peak memory); and a synthetic series, the seed with 1x, 10x and 100x its
-   sites and, separately, its criteria, giving the cost of each added site
-   or criterion from 1x to 10x and from 10x to 100x.
+   sites and its criteria, giving the cost of each added site or criterion
+   from 1x to 10x and from 10x to 100x: for the whole build, and for our
+   code alone (CPU inside the plugin's entry points into ``macros``, from a
+   build run in process by this file's ``--own`` mode).
 3. **PDFs**: a rebuild with the checklist PDFs whose checklist did not change
    (the PDF cache is warm) against a build without PDFs.
 4. **validate**: the wall time of a cold ``python -m macros validate`` of the
@@ -108,6 +110,11 @@ def run(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> Run:
 def base_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH="1700000000")
     env.pop("CI", None)
+    # Python's default: compiled modules are written to __pycache__ and read
+    # back, as on a developer's machine or in CI. An environment that sets
+    # PYTHONDONTWRITEBYTECODE recompiles this project's modules in every
+    # process (about 0.1 s a build), which a bare Material build never pays.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.pop("TRIAL_DATA", None)
     env.update(extra)
     return env
@@ -131,6 +138,24 @@ class Bench:
         env = base_env(**extra)
         command = self.build_command(ROOT / "mkdocs.yml", name)
         return lambda: run(command, env)
+
+    def own_cpu(self, trial: Path, site: str) -> float:
+        """CPU seconds spent in this project's code during one build (median of the rounds).
+
+        A build run in a process of its own by this file's ``--own`` mode,
+        which wraps the plugin's entry points into ``macros`` (loading and
+        validating with its imports, every page macro, the files written
+        after the build) with a CPU clock.
+        """
+        env = base_env(TRIAL_CHROMIUM=NO_CHROMIUM, TRIAL_DATA=str(trial))
+        command = [self.python, __file__, "--own", str(self.work / site)]
+        spent = []
+        for _ in range(max(3, self.rounds // 2)):
+            output = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+            if output.returncode != 0:
+                raise SystemExit(f"bench: own-code build failed:\n{output.stderr[-2000:]}")
+            spent.append(float(output.stdout.strip().splitlines()[-1]))
+        return statistics.median(spent)
 
     def bare_site(self, built: Path, variant: str = "") -> Path:
         """A bare Material project with the built pages' article HTML as its Markdown.
@@ -272,36 +297,33 @@ def measure(work: Path, rounds: int, quick: bool) -> dict[str, Any]:
     else:
         report["big"] = f"skipped: {BIG_RECORD.name} not found in ../shared/ctgov"
     factors = (1, 10) if quick else (1, 10, 100)
-    series: dict[str, Any] = {}
-    for kind in ("sites", "criteria"):
-        files = {
-            factor: scaled_trial(
-                factor if kind == "sites" else 1, factor if kind == "criteria" else 1,
-                work / f"{kind}-{factor}x.yaml",
-            )
-            for factor in factors
-        }
-        timed = bench.interleaved(
-            {f"{factor}x": bench.trial_build(f"{kind}-{factor}", path) for factor, path in files.items()},
-            rounds=max(3, rounds // 2),
-        )
-        counts = {factor: units(path)[0 if kind == "sites" else 1] for factor, path in files.items()}
-        steps = []
-        for low, high in itertools.pairwise(factors):
-            added = counts[high] - counts[low]
-            steps.append({
-                "from": f"{low}x", "to": f"{high}x", "added": added,
-                "ms_each": 1000 * (timed[f"{high}x"].cpu - timed[f"{low}x"].cpu) / added,
-            })
-        series[kind] = {
-            "counts": {f"{f}x": c for f, c in counts.items()},
-            "cpu_s": {name: r.cpu for name, r in timed.items()},
-            "steps": steps,
-        }
-        if len(steps) == 2:
-            first, second = (step["ms_each"] for step in steps)
+    files = {f: scaled_trial(f, f, work / f"scaled-{f}x.yaml") for f in factors}
+    timed = bench.interleaved(
+        {f"{f}x": bench.trial_build(f"scaled-{f}", path) for f, path in files.items()},
+        rounds=max(3, rounds // 2),
+    )
+    own = {f"{f}x": bench.own_cpu(path, f"own-{f}") for f, path in files.items()}
+    counts = {f: sum(units(path)) for f, path in files.items()}
+    steps = []
+    for low, high in itertools.pairwise(factors):
+        added = counts[high] - counts[low]
+        steps.append({
+            "from": f"{low}x", "to": f"{high}x", "added": added,
+            "ms_each": 1000 * (timed[f"{high}x"].cpu - timed[f"{low}x"].cpu) / added,
+            "own_ms_each": 1000 * (own[f"{high}x"] - own[f"{low}x"]) / added,
+        })
+    series: dict[str, Any] = {
+        "units": {f"{f}x": dict(zip(("sites", "criteria"), units(p), strict=True))
+                  for f, p in files.items()},
+        "cpu_s": {name: r.cpu for name, r in timed.items()},
+        "own_cpu_s": own,
+        "steps": steps,
+    }
+    if len(steps) == 2:
+        for key in ("ms_each", "own_ms_each"):
+            first, second = (step[key] for step in steps)
             if min(first, second) > 0:
-                series[kind]["drift"] = max(first, second) / min(first, second)
+                series[f"drift_{key}"] = max(first, second) / min(first, second)
     report["series"] = series
 
     # 3. PDFs: a rebuild whose checklist did not change, against no PDFs.
@@ -345,16 +367,21 @@ def show(report: dict[str, Any]) -> None:
         line("   NCT04267848 / seed, peak memory", report["big_memory_ratio"], TARGETS["big_memory"])
     else:
         print(f"  2. {report['big']}")
-    for kind, data in report["series"].items():
-        counts = ", ".join(f"{k} {v}" for k, v in data["counts"].items())
-        cpu = ", ".join(f"{k} {v:.2f} s" for k, v in data["cpu_s"].items())
-        print(f"  {kind}: {counts}; CPU {cpu}")
-        for step in data["steps"]:
-            print(f"     {step['from']} -> {step['to']}: {step['ms_each']:.2f} ms per added "
-                  f"{SINGULAR[kind]} ({step['added']} added)")
-        if data.get("drift") is not None:
-            line(f"   cost per {SINGULAR[kind]}, larger step / smaller step", data["drift"],
-                 TARGETS["per_unit_drift"])
+    series = report["series"]
+    sizes = "; ".join(
+        f"{name} {u['sites']} sites, {u['criteria']} criteria" for name, u in series["units"].items()
+    )
+    print(f"  seed scaled: {sizes}")
+    print("     build CPU " + ", ".join(f"{k} {v:.2f} s" for k, v in series["cpu_s"].items())
+          + "; our code " + ", ".join(f"{k} {v:.2f} s" for k, v in series["own_cpu_s"].items()))
+    for step in series["steps"]:
+        print(f"     {step['from']} -> {step['to']}: {step['ms_each']:.2f} ms per added site or "
+              f"criterion, {step['own_ms_each']:.2f} ms of it in our code ({step['added']} added)")
+    if "drift_ms_each" in series:
+        line("   cost per site or criterion, larger step / smaller", series["drift_ms_each"],
+             TARGETS["per_unit_drift"])
+        line("   our code's cost per site or criterion, larger / smaller", series["drift_own_ms_each"],
+             TARGETS["per_unit_drift"])
     pdf = report["pdf"]
     print(f"  rebuild with PDFs (cache warm) {pdf['with_pdfs']['cpu']:.2f} s; "
           f"without PDFs {pdf['without_pdfs']['cpu']:.2f} s")
@@ -363,12 +390,53 @@ def show(report: dict[str, Any]) -> None:
     line("4. cold `python -m macros validate`, wall", report["validate_s"], TARGETS["validate_s"], " s")
 
 
+def own_code_build(site_dir: Path) -> float:
+    """Build once in this process; the CPU seconds spent inside ``macros``' entry points."""
+    os.chdir(ROOT)
+    import logging
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    import macros
+
+    spent = [0.0]
+
+    def clocked(func: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.process_time()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                spent[0] += time.process_time() - start
+
+        return wrapper
+
+    define_env = macros.define_env
+
+    def define_and_clock(env: Any) -> None:
+        clocked(define_env)(env)
+        for name, func in list(env.macros.items()):
+            if getattr(func, "__module__", "").startswith("macros."):
+                env.macros[name] = clocked(func)
+
+    macros.define_env = define_and_clock
+    macros.on_post_build = clocked(macros.on_post_build)
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    build(load_config(str(ROOT / "mkdocs.yml"), site_dir=str(site_dir)))
+    return spent[0]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
     parser.add_argument("--quick", action="store_true", help="synthetic series up to 10x only")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--own", metavar="SITE_DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.own:
+        print(f"{own_code_build(Path(args.own)):.6f}")
+        return 0
     with tempfile.TemporaryDirectory(prefix="trial-bench-") as tmp:
         report = measure(Path(tmp), args.rounds, args.quick)
     if args.json:

@@ -14,20 +14,13 @@ it in a fresh clone; a test keeps it equal to the model. Regenerate it with
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import sys
-import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pydantic
-
-from macros.trial import model
 from macros.trial.model import Trial
-from macros.trial.paths import cache_dir
+from macros.trial.text_cache import cached_text, code_key
 
 SCHEMA_FILE = "schema/trial.schema.json"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -52,49 +45,11 @@ def schema_text() -> str:
     """The schema as JSON text, kept in ``.cache/schema`` between builds.
 
     It depends only on the model's code, and generating it costs more than
-    rendering every page; the cache key is the code of the trial package
-    (where the model and everything it uses live), this file and the
-    versions of pydantic and Python, so any change to the model makes a
-    new one. An entry starts with the SHA-256 of the text after it: a
-    damaged or partly written entry is generated again, never served.
+    rendering every page: the key is the code of the trial package (the
+    model and everything it uses) and of this file, with the versions of
+    pydantic and Python (:mod:`macros.trial.text_cache`).
     """
-    folder = cache_dir("schema")
-    entry = folder / f"{_model_key()}.json" if folder else None
-    if entry is not None:
-        cached = _read_entry(entry)
-        if cached is not None:
-            return cached
-    text = json.dumps(trial_schema(), indent=2, ensure_ascii=False) + "\n"
-    if entry is not None:
-        _write_atomically(entry, hashlib.sha256(text.encode()).hexdigest() + "\n" + text)
-    return text
-
-
-def _read_entry(entry: Path) -> str | None:
-    try:
-        digest, _, text = entry.read_bytes().decode("utf-8").partition("\n")
-    except (OSError, UnicodeDecodeError):
-        return None
-    return text if hashlib.sha256(text.encode()).hexdigest() == digest else None
-
-
-def _model_key() -> str:
-    digest = hashlib.sha256()
-    digest.update(f"{pydantic.VERSION} {sys.version}".encode())
-    sources = [*sorted(Path(model.__file__).parent.glob("*.py")), Path(__file__)]
-    for source in sources:
-        digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-def _write_atomically(target: Path, text: str) -> None:
-    try:
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
-    except OSError:  # a cache that cannot be written is only slower
-        return
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, target)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)
+    key = code_key(Path(__file__).read_bytes())
+    return cached_text(
+        "schema", key, lambda: json.dumps(trial_schema(), indent=2, ensure_ascii=False) + "\n"
+    )

@@ -30,6 +30,7 @@ from macros.registry.json_schema import schema_text
 from macros.registry.jsonld import jsonld_text
 from macros.site.render import render
 from macros.trial.model import Trial
+from macros.trial.text_cache import cached_text, code_key
 
 DOWNLOADS = "downloads"
 PDF_ROWS = re.compile(
@@ -67,10 +68,18 @@ class Download:
 
 
 def downloads(trial: Trial, trial_file: bytes) -> list[Download]:
-    """The trial file as it was read (its bytes: ``trial_file``), then each export."""
+    """The trial file as it was read (its bytes: ``trial_file``), then each export.
+
+    An export depends only on the trial file's bytes and the code that reads
+    and exports it, so each is kept in ``.cache/exports`` under a hash of
+    those (:mod:`macros.trial.text_cache`): a rebuild of an unchanged trial,
+    or a build of a large one with a kept cache, reads them back.
+    """
     files = [Download(f"{DOWNLOADS}/trial.yaml", "Trial file (YAML)", trial_file)]
+    key = code_key(trial_file, Path(__file__).read_bytes(), packages=("trial", "registry"))
     for fmt in FORMATS.values():
-        files.append(Download(f"{DOWNLOADS}/{fmt.filename}", fmt.title, fmt.text(trial).encode("utf-8")))
+        text = cached_text("exports", f"{key}-{fmt.name}", lambda fmt=fmt: fmt.text(trial))
+        files.append(Download(f"{DOWNLOADS}/{fmt.filename}", fmt.title, text.encode("utf-8")))
     return files
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from conftest import NO_PDFS, build_site
 from macros.registry import json_schema
+from macros.trial import text_cache
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -25,7 +26,7 @@ def test_a_build_from_warm_caches_equals_one_from_none(tmp_path: Path) -> None:
     cold = build_site(tmp_path / "cold", TRIAL_CACHE_DIR=str(caches), **NO_PDFS)
     assert cold.returncode == 0, cold.stderr
     kept = {folder.name: len(list(folder.iterdir())) for folder in caches.iterdir()}
-    assert kept.keys() >= {"jinja", "jinja-theme", "schema"}
+    assert kept.keys() >= {"jinja", "jinja-theme", "schema", "exports"}
     assert all(count > 0 for count in kept.values()), kept
     warm = build_site(tmp_path / "warm", TRIAL_CACHE_DIR=str(caches), **NO_PDFS)
     assert warm.returncode == 0, warm.stderr
@@ -80,3 +81,23 @@ def test_a_damaged_schema_entry_is_generated_again_never_served(
     json_schema.schema_text.cache_clear()
     assert json_schema.schema_text() == fresh
     assert entry.read_bytes() == data  # and the entry is whole again
+
+
+def test_an_export_is_kept_under_its_inputs_and_remade_when_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRIAL_CACHE_DIR", str(tmp_path))
+    made: list[str] = []
+
+    def make(text: str):
+        return lambda: made.append(text) or text
+
+    key = text_cache.code_key(b"trial: 1", packages=("trial", "registry"))
+    assert key != text_cache.code_key(b"trial: 2", packages=("trial", "registry"))
+    assert text_cache.cached_text("exports", key, make("first")) == "first"
+    assert text_cache.cached_text("exports", key, make("again")) == "first"
+    assert made == ["first"]
+    (entry,) = (tmp_path / "exports").iterdir()
+    entry.write_bytes(entry.read_bytes()[:-2])
+    assert text_cache.cached_text("exports", key, make("remade")) == "remade"
+    assert made == ["first", "remade"]
