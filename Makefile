@@ -72,4 +72,4 @@ system-deps-optional:
 	fi
 
 clean:
-	rm -rf site .site-build-* .pytest_cache .ruff_cache .hypothesis .cache/checklist-pdf
+	rm -rf site .site-build-* .pytest_cache .ruff_cache .hypothesis .cache
