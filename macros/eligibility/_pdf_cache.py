@@ -16,9 +16,10 @@ import contextlib
 import hashlib
 import logging
 import os
-import tempfile
 import time
 from pathlib import Path
+
+from macros.trial.files import write_atomically
 
 log = logging.getLogger("mkdocs.plugins.trial.pdf")
 
@@ -114,29 +115,3 @@ def _problem(data: bytes, stored: str | None) -> str | None:
     if hashlib.sha256(data).hexdigest() != stored:
         return "its SHA-256 does not match"
     return None
-
-
-def write_atomically(target: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``target``, then rename it over ``target``."""
-    handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-_UMASK: list[int] = []
-
-
-def _umask() -> int:
-    """The process's umask, read once (reading it means setting it for a moment)."""
-    if not _UMASK:
-        mask = os.umask(0o022)
-        os.umask(mask)
-        _UMASK.append(mask)
-    return _UMASK[0]

@@ -41,8 +41,9 @@ from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
 from macros.eligibility._devtools import BrowserError, BrowserTimeout, Chromium
-from macros.eligibility._pdf_cache import PdfCache, write_atomically
+from macros.eligibility._pdf_cache import PdfCache
 from macros.eligibility.checklist import CHECKLIST_PAGE, PDF_NAMES
+from macros.trial.files import write_atomically
 from macros.trial.paths import cache_dir
 
 log = logging.getLogger("mkdocs.plugins.trial.pdf")

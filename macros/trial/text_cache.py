@@ -11,13 +11,13 @@ costs the time to make the text again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from macros.trial.files import write_atomically
 from macros.trial.paths import cache_dir
 
 # The packages whose code a cached text may depend on.
@@ -60,13 +60,5 @@ def _read(entry: Path) -> str | None:
 
 
 def _write(target: Path, text: str) -> None:
-    try:
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    except OSError:
-        return
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(text.encode("utf-8"))
-        os.replace(temporary, target)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        write_atomically(target, text.encode("utf-8"))
