@@ -101,3 +101,15 @@ def test_an_export_is_kept_under_its_inputs_and_remade_when_damaged(
     entry.write_bytes(entry.read_bytes()[:-2])
     assert text_cache.cached_text("exports", key, make("remade")) == "remade"
     assert made == ["first", "remade"]
+
+
+def test_a_cache_folder_that_cannot_be_made_only_costs_time(tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    without = build_site(tmp_path / "without", TRIAL_CACHE_DIR=str(blocked), **NO_PDFS)
+    assert without.returncode == 0, without.stderr
+    assert "Traceback" not in without.stderr
+    with_caches = build_site(tmp_path / "with", TRIAL_CACHE_DIR=str(tmp_path / "cache"), **NO_PDFS)
+    assert with_caches.returncode == 0, with_caches.stderr
+    assert _files(without.site) == _files(with_caches.site)
+    assert blocked.read_text(encoding="utf-8") == "not a folder"
